@@ -1,0 +1,203 @@
+"""The one place that decides what may be done with a document under its licence terms.
+
+Everything that shows, quotes, mines or shares a document's text asks `decide()`: the admin,
+the suggester, the API and the exports. Each answer names the clause it rests on, so an editor
+or an API consumer can see why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils import timezone
+
+from sources.models import Agreement, Document, LicenseTerms
+
+
+class Action(StrEnum):
+    VIEW_FULL_TEXT = "view_full_text"
+    QUOTE_EXTERNALLY = "quote_externally"
+    MINE = "mine"
+    SHARE_OUTSIDE = "share_outside"
+
+
+class Audience(StrEnum):
+    """Who would receive the text: the newsroom's own staff, or anyone outside it."""
+
+    STAFF = "staff"
+    EXTERNAL = "external"
+
+
+ACTION_LABELS = {
+    Action.VIEW_FULL_TEXT: "view the full text",
+    Action.QUOTE_EXTERNALLY: "quote it to outside consumers",
+    Action.MINE: "mine it automatically",
+    Action.SHARE_OUTSIDE: "share it outside the newsroom",
+}
+
+STAFF_GROUPS = ("Editors", "Fact-checkers")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    clause: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def audience_for(user) -> Audience:
+    """Return the audience a user belongs to: staff inside the newsroom, else external."""
+    if user is None or not user.is_authenticated:
+        return Audience.EXTERNAL
+    if user.is_superuser or user.is_staff:
+        return Audience.STAFF
+    return Audience.EXTERNAL
+
+
+def agreement_for(terms: LicenseTerms | None, *, on=None) -> Agreement | None:
+    """Return the agreement in force with the terms' holder (or its group), if any."""
+    if terms is None:
+        return None
+    holder = terms.holder
+    holders = {holder.pk, holder.group().pk}
+    return (
+        Agreement.objects.in_force(on)
+        .filter(holder_id__in=holders)
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+
+
+def decide(
+    *,
+    document: Document,
+    action: Action,
+    audience: Audience,
+    characters: int = 0,
+    agreement: Agreement | None | bool = False,
+) -> Decision:
+    """Decide whether `audience` may do `action` with `document`; name the clause either way.
+
+    `characters` is the length of the excerpt for QUOTE_EXTERNALLY. Pass `agreement` when it is
+    already known (None for "no agreement") to save the query; by default it is looked up.
+    """
+    terms = document.license
+    if agreement is False:
+        agreement = agreement_for(terms)
+    return _DECIDERS[action](terms, agreement, audience, characters)
+
+
+def _clause(terms: LicenseTerms, text: str) -> str:
+    return (text or terms.notice).strip()
+
+
+def _view_full_text(terms, agreement, audience, characters) -> Decision:
+    if audience == Audience.STAFF:
+        return Decision(True, "Newsroom staff may read documents the newsroom obtained.")
+    shared = _share_outside(terms, agreement, audience, characters)
+    if shared:
+        return Decision(True, f"Full text may go outside the newsroom: {shared.reason}", shared.clause)
+    return Decision(
+        False,
+        f"Full text is not available outside the newsroom: {shared.reason}",
+        shared.clause,
+    )
+
+
+def _quote_externally(terms, agreement, audience, characters) -> Decision:
+    if audience == Audience.STAFF:
+        return Decision(True, "Quoting inside the newsroom is internal use.")
+    if terms is None:
+        return Decision(
+            False,
+            "No licence terms are recorded for this document, so nothing may be quoted "
+            "to outside consumers until an editor records them.",
+        )
+    limit = terms.max_external_quote_chars
+    source = f"{terms.holder}'s terms"
+    clause = _clause(terms, terms.sharing_clause)
+    if agreement is not None and agreement.max_external_quote_chars is not None:
+        limit = agreement.max_external_quote_chars
+        source = f"agreement '{agreement.reference}' with {agreement.holder}"
+        clause = agreement.clause or clause
+    if limit == 0:
+        return Decision(False, f"{source} allow no quotation to outside consumers.", clause)
+    if characters > limit:
+        return Decision(
+            False,
+            f"{source} allow quotes of at most {limit} characters; this one has {characters}.",
+            clause,
+        )
+    return Decision(True, f"{source} allow quotes of up to {limit} characters.", clause)
+
+
+def _mine(terms, agreement, audience, characters) -> Decision:
+    if terms is None or not terms.tdm_reserved:
+        holder = f"{terms.holder} has" if terms else "No licence terms are recorded, so no holder has"
+        return Decision(True, f"{holder} not reserved text and data mining.")
+    if agreement is not None and agreement.grants_tdm:
+        return Decision(
+            True,
+            f"Agreement '{agreement.reference}' with {agreement.holder} grants text and data "
+            "mining.",
+            agreement.clause,
+        )
+    basis = f" under {terms.tdm_legal_basis}" if terms.tdm_legal_basis else ""
+    return Decision(
+        False,
+        f"{terms.holder} reserves text and data mining{basis}, and no agreement in force "
+        "grants it.",
+        _clause(terms, terms.tdm_clause),
+    )
+
+
+def _share_outside(terms, agreement, audience, characters) -> Decision:
+    if terms is None:
+        return Decision(
+            False,
+            "No licence terms are recorded for this document, so it may not be shared "
+            "outside the newsroom.",
+        )
+    if agreement is not None and agreement.grants_external_sharing:
+        return Decision(
+            True,
+            f"Agreement '{agreement.reference}' with {agreement.holder} grants sharing outside "
+            "the newsroom.",
+            agreement.clause,
+        )
+    if terms.sharing_scope == LicenseTerms.SharingScope.PUBLIC:
+        return Decision(True, f"{terms.holder}'s terms allow public sharing.", terms.sharing_clause)
+    return Decision(
+        False,
+        f"{terms.holder}'s terms limit sharing to {terms.get_sharing_scope_display().lower()}.",
+        _clause(terms, terms.sharing_clause),
+    )
+
+
+_DECIDERS = {
+    Action.VIEW_FULL_TEXT: _view_full_text,
+    Action.QUOTE_EXTERNALLY: _quote_externally,
+    Action.MINE: _mine,
+    Action.SHARE_OUTSIDE: _share_outside,
+}
+
+
+def summary(document: Document, *, quote_characters: int = 200) -> list[tuple[Audience, Action, Decision]]:
+    """Return every audience × action decision for a document (for the admin's licence panel)."""
+    agreement = agreement_for(document.license, on=timezone.now())
+    rows = []
+    for audience in Audience:
+        for action in Action:
+            decision = decide(
+                document=document,
+                action=action,
+                audience=audience,
+                characters=quote_characters,
+                agreement=agreement,
+            )
+            rows.append((audience, action, decision))
+    return rows

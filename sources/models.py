@@ -1,0 +1,364 @@
+"""Who published or said what, and under which terms."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from sources.fields import EncryptedTextField
+
+
+def sha256_hex(text: str) -> str:
+    """Return the hex sha256 of text encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def publishers(self):
+        return self.filter(
+            kind__in=[Organization.Kind.PUBLISHER, Organization.Kind.PUBLICATION]
+        )
+
+    def by_name(self, name: str):
+        return self.filter(name__iexact=name.strip())
+
+
+class Organization(models.Model):
+    """A publisher, publication, agency, government body, think tank or company."""
+
+    class Kind(models.TextChoices):
+        PUBLISHER = "publisher", "Publisher"
+        PUBLICATION = "publication", "Publication"
+        NEWS_AGENCY = "news_agency", "News agency"
+        GOVERNMENT_BODY = "government_body", "Government body"
+        THINK_TANK = "think_tank", "Think tank"
+        COMPANY = "company", "Company"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The group this organization belongs to, e.g. a publication's publisher.",
+    )
+    url = models.URLField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="organization_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def group(self) -> "Organization":
+        """Return the topmost organization this one belongs to (itself when it has no parent)."""
+        seen = {self.pk}
+        org = self
+        while org.parent_id and org.parent_id not in seen:
+            seen.add(org.parent_id)
+            org = org.parent
+        return org
+
+
+class Person(models.Model):
+    """A named individual who can be quoted on the record."""
+
+    name = models.CharField(max_length=200)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="How outlets describe them, e.g. 'Asia security expert'."
+    )
+    affiliations = models.ManyToManyField(
+        Organization, through="Affiliation", related_name="people", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Affiliation(models.Model):
+    """A person's role at an organization over a period of time."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliation_set")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="affiliation_set"
+    )
+    role = models.CharField(max_length=200, blank=True, help_text="Role or title as written.")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="affiliation_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        role = f"{self.role}, " if self.role else ""
+        return f"{self.person}: {role}{self.organization}"
+
+
+class AnonymousSource(models.Model):
+    """A described, unnamed source: "current and former US officials", count "several".
+
+    The confidential identity is encrypted at rest and is shown only to users holding the
+    `sources.view_confidential_identity` permission. It never appears in `__str__`.
+    """
+
+    description = models.CharField(max_length=300)
+    count_text = models.CharField(
+        "count as written", max_length=50, blank=True, help_text="e.g. 'several', 'two'."
+    )
+    count = models.PositiveIntegerField(null=True, blank=True, help_text="When known.")
+    anonymity_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="e.g. 'speaking on condition of anonymity' or the reason given.",
+    )
+    motive = models.CharField(max_length=300, blank=True)
+    confidential_identity = EncryptedTextField(
+        blank=True,
+        help_text="Who the source is, if the newsroom knows. Stored encrypted; "
+        "readable only with the 'view confidential identity' permission.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["description"]
+        permissions = [
+            ("view_confidential_identity", "Can view the confidential identity of a source"),
+        ]
+
+    def __str__(self) -> str:
+        count = f" ({self.count_text})" if self.count_text else ""
+        return f"{self.description}{count}"
+
+    def __repr__(self) -> str:
+        return f"<AnonymousSource {self.pk}: {self}>"
+
+
+class LicenseTerms(models.Model):
+    """A holder's terms for its content, with the notice verbatim and in structured form."""
+
+    class SharingScope(models.TextChoices):
+        PUBLIC = "public", "Public"
+        SUBSCRIBERS = "subscribers", "Subscribers only"
+        INTERNAL = "internal", "Internal use only"
+
+    class TdmExpression(models.TextChoices):
+        MACHINE_READABLE = "machine_readable", "Machine-readable signal observed"
+        NATURAL_LANGUAGE = "natural_language", "Natural language only"
+        NONE = "none", "Not expressed"
+
+    holder = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="license_terms"
+    )
+    notice = models.TextField(help_text="The rights notice verbatim, as published.")
+    notice_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    tdm_reserved = models.BooleanField("TDM reserved", default=False)
+    tdm_legal_basis = models.CharField(
+        "TDM legal basis",
+        max_length=200,
+        blank=True,
+        help_text="e.g. 'DSM Directive Art. 4; Danish Copyright Act §11b'.",
+    )
+    tdm_expression = models.CharField(
+        "TDM reservation expressed as",
+        max_length=20,
+        choices=TdmExpression.choices,
+        default=TdmExpression.NONE,
+    )
+    tdm_clause = models.TextField(
+        "TDM clause", blank=True, help_text="The sentence of the notice that reserves TDM."
+    )
+    tdm_policy_url = models.URLField(
+        "TDM policy URL", max_length=500, blank=True, help_text="Published TDMRep policy, if any."
+    )
+    sharing_scope = models.CharField(
+        max_length=20, choices=SharingScope.choices, default=SharingScope.PUBLIC
+    )
+    sharing_clause = models.TextField(
+        blank=True, help_text="The sentences of the notice that restrict sharing."
+    )
+    permitted_uses = models.TextField(
+        blank=True, help_text="What the terms allow, in the holder's words or a short summary."
+    )
+    max_external_quote_chars = models.PositiveIntegerField(
+        "longest external quote (characters)",
+        default=0,
+        help_text="The longest excerpt that may be quoted to outside API consumers; 0 = none.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["holder__name", "pk"]
+        verbose_name = "licence terms"
+        verbose_name_plural = "licence terms"
+
+    def __str__(self) -> str:
+        tdm = "TDM reserved" if self.tdm_reserved else "TDM not reserved"
+        return f"{self.holder} — {self.get_sharing_scope_display()}, {tdm}"
+
+    def save(self, *args, **kwargs):
+        # A derived column, like a slug: keeps the notice unique however the row is written.
+        self.notice_sha256 = sha256_hex(normalise_notice(self.notice))
+        if kwargs.get("update_fields") is not None and "notice" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "notice_sha256"}
+        super().save(*args, **kwargs)
+
+
+def normalise_notice(notice: str) -> str:
+    """Collapse whitespace so the same notice hashes the same however it was wrapped."""
+    return " ".join(notice.split())
+
+
+class AgreementQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        day = (on or timezone.now()).date()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        )
+
+
+class Agreement(models.Model):
+    """What the newsroom's own contract with a holder grants on top of the public terms."""
+
+    holder = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="agreements")
+    reference = models.CharField(max_length=200, help_text="Contract name or number.")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    grants_tdm = models.BooleanField("grants TDM", default=False)
+    grants_internal_sharing = models.BooleanField(
+        default=False, help_text="e.g. internal sharing for the purpose of handling cases."
+    )
+    grants_external_sharing = models.BooleanField(default=False)
+    max_external_quote_chars = models.PositiveIntegerField(
+        "longest external quote (characters)",
+        null=True,
+        blank=True,
+        help_text="Overrides the terms' limit when set.",
+    )
+    clause = models.TextField(blank=True, help_text="The contract's wording of these grants.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["holder__name", "reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="agreement_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder}: {self.reference}"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def with_license(self):
+        return self.select_related("publisher", "publication", "license__holder")
+
+
+class Document(models.Model):
+    """One published piece as the newsroom received it, with its normalised body."""
+
+    class ObtainedVia(models.TextChoices):
+        IMPORT_COMMAND = "import_command", "Import command"
+        ADMIN_PASTE = "admin_paste", "Pasted in the admin"
+        API = "api", "API"
+        DEMO = "demo", "Demo data"
+        OTHER = "other", "Other"
+
+    publisher = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="published_documents"
+    )
+    publication = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="publication_documents",
+        null=True,
+        blank=True,
+    )
+    agency_credit = models.CharField(
+        max_length=100, blank=True, help_text="Agency credit line such as 'ritzau'."
+    )
+    url = models.URLField("URL", max_length=2000, blank=True)
+    headline = models.CharField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 code, e.g. 'en'.")
+    body = models.TextField(help_text="Normalised text: paragraphs separated by blank lines.")
+    raw_text = models.TextField(help_text="The text exactly as received.")
+    body_sha256 = models.CharField("body sha256", max_length=64, unique=True, editable=False)
+    is_excerpt = models.BooleanField(
+        default=False, help_text="The body holds only excerpts of the published piece."
+    )
+    obtained_at = models.DateTimeField(default=timezone.now)
+    obtained_via = models.CharField(
+        max_length=20, choices=ObtainedVia.choices, default=ObtainedVia.OTHER
+    )
+    license = models.ForeignKey(
+        LicenseTerms,
+        verbose_name="licence terms",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        null=True,
+        blank=True,
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["published_at"])]
+
+    def __str__(self) -> str:
+        return self.headline or f"Document {self.pk}"
+
+    def save(self, *args, **kwargs):
+        # A derived column: the hash always describes the body actually stored.
+        self.body_sha256 = sha256_hex(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_sha256"}
+        super().save(*args, **kwargs)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p]

@@ -1,0 +1,39 @@
+"""Shared fixtures: users in each role, and the database vendor."""
+
+import pytest
+from django.db import connection
+
+from tests.factories import StaffFactory, UserFactory
+
+
+@pytest.fixture
+def editor(db):
+    return StaffFactory(username="t-editor", groups=["Editors"])
+
+
+@pytest.fixture
+def factchecker(db):
+    return StaffFactory(username="t-factchecker", groups=["Fact-checkers"])
+
+
+@pytest.fixture
+def factchecker2(db):
+    return StaffFactory(username="t-factchecker2", groups=["Fact-checkers"])
+
+
+@pytest.fixture
+def consumer(db):
+    return UserFactory(username="t-consumer", groups=["API consumers"])
+
+
+@pytest.fixture
+def superuser(db):
+    return StaffFactory(username="t-admin", is_superuser=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL to run it")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
