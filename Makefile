@@ -22,7 +22,7 @@ install: $(VENV)/.installed
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py load_demo --with-users
+	DEBUG=true $(BIN)/python manage.py load_demo
 	@echo "Admin: http://127.0.0.1:8000/admin/"
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -100,7 +100,9 @@ def _view_full_text(terms, agreement, audience, characters) -> Decision:
         return Decision(True, "Newsroom staff may read documents the newsroom obtained.")
     shared = _share_outside(terms, agreement, audience, characters)
     if shared:
-        return Decision(True, f"Full text may go outside the newsroom: {shared.reason}", shared.clause)
+        return Decision(
+            True, f"Full text may go outside the newsroom: {shared.reason}", shared.clause
+        )
     return Decision(
         False,
         f"Full text is not available outside the newsroom: {shared.reason}",
@@ -137,7 +139,9 @@ def _quote_externally(terms, agreement, audience, characters) -> Decision:
 
 def _mine(terms, agreement, audience, characters) -> Decision:
     if terms is None or not terms.tdm_reserved:
-        holder = f"{terms.holder} has" if terms else "No licence terms are recorded, so no holder has"
+        holder = (
+            f"{terms.holder} has" if terms else "No licence terms are recorded, so no holder has"
+        )
         return Decision(True, f"{holder} not reserved text and data mining.")
     if agreement is not None and agreement.grants_tdm:
         return Decision(
@@ -186,7 +190,9 @@ _DECIDERS = {
 }
 
 
-def summary(document: Document, *, quote_characters: int = 200) -> list[tuple[Audience, Action, Decision]]:
+def summary(
+    document: Document, *, quote_characters: int = 200
+) -> list[tuple[Audience, Action, Decision]]:
     """Return every audience × action decision for a document (for the admin's licence panel)."""
     agreement = agreement_for(document.license, on=timezone.now())
     rows = []

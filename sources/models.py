@@ -17,9 +17,7 @@ def sha256_hex(text: str) -> str:
 
 class OrganizationQuerySet(models.QuerySet):
     def publishers(self):
-        return self.filter(
-            kind__in=[Organization.Kind.PUBLISHER, Organization.Kind.PUBLICATION]
-        )
+        return self.filter(kind__in=[Organization.Kind.PUBLISHER, Organization.Kind.PUBLICATION])
 
     def by_name(self, name: str):
         return self.filter(name__iexact=name.strip())
@@ -80,7 +78,9 @@ class Person(models.Model):
 
     name = models.CharField(max_length=200)
     description = models.CharField(
-        max_length=300, blank=True, help_text="How outlets describe them, e.g. 'Asia security expert'."
+        max_length=300,
+        blank=True,
+        help_text="How outlets describe them, e.g. 'Asia security expert'.",
     )
     affiliations = models.ManyToManyField(
         Organization, through="Affiliation", related_name="people", blank=True
@@ -176,9 +176,7 @@ class LicenseTerms(models.Model):
         NATURAL_LANGUAGE = "natural_language", "Natural language only"
         NONE = "none", "Not expressed"
 
-    holder = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="license_terms"
-    )
+    holder = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="license_terms")
     notice = models.TextField(help_text="The rights notice verbatim, as published.")
     notice_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     tdm_reserved = models.BooleanField("TDM reserved", default=False)

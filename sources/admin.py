@@ -1,0 +1,258 @@
+"""Admin for sources: organizations, people, anonymous sources, documents and licence terms."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from sources import licensing
+from sources.models import (
+    Affiliation,
+    Agreement,
+    AnonymousSource,
+    Document,
+    LicenseTerms,
+    Organization,
+    Person,
+)
+
+CONFIDENTIAL_PERMISSION = "sources.view_confidential_identity"
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+
+
+class AffiliationInline(admin.TabularInline):
+    model = Affiliation
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "current_affiliations"]
+    search_fields = ["name", "description"]
+    inlines = [AffiliationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("affiliation_set__organization")
+
+    @admin.display(description="Affiliations")
+    def current_affiliations(self, person):
+        return "; ".join(
+            f"{a.role}, {a.organization}" if a.role else str(a.organization)
+            for a in person.affiliation_set.all()
+        )
+
+
+@admin.register(AnonymousSource)
+class AnonymousSourceAdmin(admin.ModelAdmin):
+    """The confidential identity is on the form only for holders of the explicit permission."""
+
+    list_display = ["description", "count_text", "count", "anonymity_reason"]
+    search_fields = ["description", "anonymity_reason"]  # never the identity
+
+    def get_fields(self, request, obj=None):
+        fields = ["description", "count_text", "count", "anonymity_reason", "motive"]
+        if request.user.has_perm(CONFIDENTIAL_PERMISSION):
+            fields.append("confidential_identity")
+        return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if not request.user.has_perm(CONFIDENTIAL_PERMISSION):
+            kwargs["exclude"] = [*(kwargs.get("exclude") or []), "confidential_identity"]
+        return super().get_form(request, obj, **kwargs)
+
+
+@admin.register(LicenseTerms)
+class LicenseTermsAdmin(admin.ModelAdmin):
+    list_display = [
+        "holder",
+        "tdm_reserved",
+        "tdm_legal_basis",
+        "sharing_scope",
+        "max_external_quote_chars",
+        "document_count",
+    ]
+    list_filter = ["tdm_reserved", "sharing_scope", "tdm_expression"]
+    search_fields = ["holder__name", "notice", "tdm_legal_basis"]
+    autocomplete_fields = ["holder"]
+    list_select_related = ["holder"]
+    readonly_fields = ["notice_sha256"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_document_count=Count("documents"))
+
+    @admin.display(description="Documents", ordering="_document_count")
+    def document_count(self, terms):
+        return terms._document_count
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = [
+        "holder",
+        "reference",
+        "valid_from",
+        "valid_until",
+        "grants_tdm",
+        "grants_internal_sharing",
+        "grants_external_sharing",
+    ]
+    list_filter = ["grants_tdm", "grants_internal_sharing", "grants_external_sharing"]
+    search_fields = ["holder__name", "reference"]
+    autocomplete_fields = ["holder"]
+    list_select_related = ["holder"]
+
+
+class DocumentImportForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
+        strip=False,
+        help_text="Paste the article as received; normalisation, the agency credit and the "
+        "rights notice are handled by the importer.",
+    )
+    publisher = forms.CharField(max_length=200)
+    publication = forms.CharField(max_length=200, required=False)
+    url = forms.URLField(label="URL", max_length=2000, required=False, assume_scheme="https")
+    headline = forms.CharField(max_length=500, required=False)
+    published_at = forms.DateTimeField(required=False, help_text="e.g. 2025-11-19 09:30")
+    language = forms.CharField(max_length=16, required=False)
+    is_excerpt = forms.BooleanField(required=False, label="The text is only an excerpt")
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "publisher",
+        "publication",
+        "agency_credit",
+        "published_at",
+        "language",
+        "tdm_reserved",
+        "sharing_scope",
+    ]
+    list_filter = [
+        "license__tdm_reserved",
+        "license__sharing_scope",
+        "publisher__kind",
+        "obtained_via",
+        "is_excerpt",
+        "language",
+    ]
+    search_fields = ["headline", "url", "publisher__name", "publication__name"]
+    autocomplete_fields = ["publisher", "publication", "license"]
+    list_select_related = ["publisher", "publication", "license"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["body_sha256", "raw_text", "obtained_at", "imported_by", "licence_panel"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "headline",
+                    "publisher",
+                    "publication",
+                    "agency_credit",
+                    "url",
+                    "published_at",
+                    "language",
+                ]
+            },
+        ),
+        ("Text", {"fields": ["body", "is_excerpt", "body_sha256", "raw_text"]}),
+        ("Licence", {"fields": ["license", "licence_panel"]}),
+        ("Provenance", {"fields": ["obtained_at", "obtained_via", "imported_by"]}),
+    ]
+    change_list_template = "admin/sources/document/change_list.html"
+
+    @admin.display(description="TDM reserved", boolean=True)
+    def tdm_reserved(self, document):
+        return document.license.tdm_reserved if document.license else None
+
+    @admin.display(description="Sharing")
+    def sharing_scope(self, document):
+        return document.license.get_sharing_scope_display() if document.license else "—"
+
+    @admin.display(description="What each audience may do")
+    def licence_panel(self, document):
+        if document.pk is None:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><q>{}</q></td></tr>",
+            (
+                (
+                    audience.value,
+                    licensing.ACTION_LABELS[action],
+                    "yes" if decision.allowed else "no",
+                    decision.reason,
+                    decision.clause,
+                )
+                for audience, action, decision in licensing.summary(document)
+            ),
+        )
+        return format_html(
+            '<table class="licence-panel"><thead><tr><th>Audience</th><th>Action</th>'
+            "<th>Allowed</th><th>Why</th><th>Clause</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="sources_document_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Import pasted text through the same service as the import_document command."""
+        from sources.ingest import IngestError, document_import  # noqa: PLC0415 (temporary)
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = DocumentImportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = document_import(
+                    raw=data["text"],
+                    publisher=data["publisher"],
+                    publication=data["publication"],
+                    url=data["url"],
+                    headline=data["headline"],
+                    published_at=data["published_at"],
+                    language=data["language"],
+                    is_excerpt=data["is_excerpt"],
+                    obtained_via=Document.ObtainedVia.ADMIN_PASTE,
+                    user=request.user,
+                )
+            except IngestError as exc:
+                form.add_error(None, str(exc))
+            else:
+                verb = "Imported" if result.created else "Already imported"
+                self.message_user(request, f"{verb}: {result.document}.", messages.SUCCESS)
+                for warning in result.warnings:
+                    self.message_user(request, warning, messages.WARNING)
+                return redirect(reverse("admin:sources_document_change", args=[result.document.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import document",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/sources/document/import.html", context)

@@ -1,0 +1,191 @@
+"""The licensing decisions for each action, audience and sharing scope."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from sources.licensing import Action, Audience, audience_for, decide, summary
+from sources.models import LicenseTerms
+from tests.factories import (
+    AgreementFactory,
+    DocumentFactory,
+    LicenseTermsFactory,
+    ReservedLicenseTermsFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reserved_document():
+    return DocumentFactory(license=ReservedLicenseTermsFactory())
+
+
+@pytest.fixture
+def public_document():
+    return DocumentFactory(
+        license=LicenseTermsFactory(
+            sharing_scope=LicenseTerms.SharingScope.PUBLIC, max_external_quote_chars=300
+        )
+    )
+
+
+def test_mining_a_tdm_reserved_document_is_refused_naming_the_legal_basis(reserved_document):
+    decision = decide(document=reserved_document, action=Action.MINE, audience=Audience.STAFF)
+
+    assert not decision.allowed
+    assert "DK Medier reserves text and data mining" in decision.reason
+    assert "DSM Directive Art. 4; Danish Copyright Act §11b" in decision.reason
+    assert "Section 11b of the Copyright Act" in decision.clause
+
+
+def test_an_agreement_in_force_granting_tdm_allows_mining(reserved_document):
+    holder = reserved_document.license.holder
+    AgreementFactory(holder=holder, reference="IP agreement 2025", grants_tdm=True)
+
+    decision = decide(document=reserved_document, action=Action.MINE, audience=Audience.STAFF)
+
+    assert decision.allowed
+    assert "IP agreement 2025" in decision.reason
+
+
+def test_an_expired_agreement_grants_nothing(reserved_document):
+    today = timezone.now().date()
+    AgreementFactory(
+        holder=reserved_document.license.holder,
+        grants_tdm=True,
+        valid_from=today - datetime.timedelta(days=400),
+        valid_until=today - datetime.timedelta(days=1),
+    )
+
+    assert not decide(document=reserved_document, action=Action.MINE, audience=Audience.STAFF)
+
+
+def test_an_agreement_with_the_holders_group_applies_to_its_publication(reserved_document):
+    # Terms held by a publication; the contract is with the group it belongs to.
+    terms = reserved_document.license
+    group = AgreementFactory(grants_tdm=True).holder
+    terms.holder.parent = group
+    terms.holder.save()
+
+    assert decide(document=reserved_document, action=Action.MINE, audience=Audience.STAFF)
+
+
+def test_mining_is_allowed_where_no_reservation_is_recorded(public_document):
+    assert decide(document=public_document, action=Action.MINE, audience=Audience.STAFF)
+    assert decide(
+        document=DocumentFactory(license=None), action=Action.MINE, audience=Audience.STAFF
+    )
+
+
+@pytest.mark.parametrize(
+    ("scope", "external_allowed"),
+    [
+        (LicenseTerms.SharingScope.PUBLIC, True),
+        (LicenseTerms.SharingScope.SUBSCRIBERS, False),
+        (LicenseTerms.SharingScope.INTERNAL, False),
+    ],
+)
+def test_sharing_outside_and_full_text_follow_the_sharing_scope(scope, external_allowed):
+    document = DocumentFactory(license=LicenseTermsFactory(sharing_scope=scope))
+
+    share = decide(document=document, action=Action.SHARE_OUTSIDE, audience=Audience.EXTERNAL)
+    full_text = decide(document=document, action=Action.VIEW_FULL_TEXT, audience=Audience.EXTERNAL)
+    staff_view = decide(document=document, action=Action.VIEW_FULL_TEXT, audience=Audience.STAFF)
+
+    assert share.allowed is external_allowed
+    assert full_text.allowed is external_allowed
+    assert staff_view.allowed
+    if not external_allowed:
+        assert document.license.get_sharing_scope_display().lower() in share.reason
+
+
+def test_an_agreement_granting_external_sharing_overrides_an_internal_scope(reserved_document):
+    AgreementFactory(holder=reserved_document.license.holder, grants_external_sharing=True)
+
+    assert decide(
+        document=reserved_document, action=Action.SHARE_OUTSIDE, audience=Audience.EXTERNAL
+    )
+
+
+def test_external_quotes_are_limited_to_the_terms_length(public_document):
+    within = decide(
+        document=public_document,
+        action=Action.QUOTE_EXTERNALLY,
+        audience=Audience.EXTERNAL,
+        characters=300,
+    )
+    beyond = decide(
+        document=public_document,
+        action=Action.QUOTE_EXTERNALLY,
+        audience=Audience.EXTERNAL,
+        characters=301,
+    )
+
+    assert within.allowed
+    assert not beyond.allowed
+    assert "at most 300 characters" in beyond.reason
+
+
+def test_a_zero_quote_limit_withholds_every_external_quote_but_not_internal_ones(reserved_document):
+    external = decide(
+        document=reserved_document,
+        action=Action.QUOTE_EXTERNALLY,
+        audience=Audience.EXTERNAL,
+        characters=10,
+    )
+    internal = decide(
+        document=reserved_document,
+        action=Action.QUOTE_EXTERNALLY,
+        audience=Audience.STAFF,
+        characters=10_000,
+    )
+
+    assert not external.allowed
+    assert "allow no quotation" in external.reason
+    assert "internally" in external.clause
+    assert internal.allowed
+
+
+def test_an_agreement_quote_limit_overrides_the_terms(reserved_document):
+    AgreementFactory(holder=reserved_document.license.holder, max_external_quote_chars=120)
+
+    decision = decide(
+        document=reserved_document,
+        action=Action.QUOTE_EXTERNALLY,
+        audience=Audience.EXTERNAL,
+        characters=100,
+    )
+
+    assert decision.allowed
+    assert "agreement" in decision.reason
+
+
+def test_documents_without_terms_are_not_quoted_or_shared_outside():
+    document = DocumentFactory(license=None)
+
+    for action in (Action.QUOTE_EXTERNALLY, Action.SHARE_OUTSIDE, Action.VIEW_FULL_TEXT):
+        decision = decide(
+            document=document, action=action, audience=Audience.EXTERNAL, characters=1
+        )
+        assert not decision.allowed
+        assert "No licence terms" in decision.reason
+
+
+def test_audience_for_users():
+    assert audience_for(StaffFactory()) == Audience.STAFF
+    assert audience_for(UserFactory()) == Audience.EXTERNAL
+    assert audience_for(None) == Audience.EXTERNAL
+
+
+def test_summary_answers_every_audience_and_action_with_one_agreement_lookup(
+    reserved_document, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        rows = summary(reserved_document)
+
+    assert len(rows) == len(Audience) * len(Action)
+    assert all(decision.reason for _, _, decision in rows)
