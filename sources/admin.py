@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from sources import licensing
+from sources.ingest import IngestError, document_import
 from sources.models import (
     Affiliation,
     Agreement,
@@ -221,8 +222,6 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def import_view(self, request):
         """Import pasted text through the same service as the import_document command."""
-        from sources.ingest import IngestError, document_import  # noqa: PLC0415 (temporary)
-
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DocumentImportForm(request.POST or None)

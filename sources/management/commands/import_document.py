@@ -1,0 +1,116 @@
+"""Import one published document from a text file."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.dateparse import parse_datetime
+
+from sources.ingest import ImportResult, IngestError, document_import
+from sources.models import Document
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a document from a UTF-8 text file: normalise its text, record the licence terms "
+        "of its rights notice, and store it once (re-importing the same text changes nothing)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="Text file holding the document as published.")
+        parser.add_argument("--publisher", required=True, help="Publisher name (created if new).")
+        parser.add_argument("--publication", default="", help="Publication name, if any.")
+        parser.add_argument("--url", default="", help="Where the document was published.")
+        parser.add_argument(
+            "--headline", default="", help="Headline; read from the text if not given."
+        )
+        parser.add_argument(
+            "--published-at",
+            default="",
+            help="Publication time in ISO 8601 with a time zone, e.g. 2025-11-20T09:30:00+01:00.",
+        )
+        parser.add_argument("--language", default="", help="BCP 47 language code, e.g. 'en'.")
+        parser.add_argument(
+            "--json", action="store_true", help="Print the result as one JSON object."
+        )
+
+    def handle(self, *args, **options):
+        raw = self._read(Path(options["path"]))
+        published_at = self._published_at(options["published_at"])
+        try:
+            result = document_import(
+                raw=raw,
+                publisher=options["publisher"],
+                publication=options["publication"],
+                url=options["url"],
+                headline=options["headline"],
+                published_at=published_at,
+                language=options["language"],
+                obtained_via=Document.ObtainedVia.IMPORT_COMMAND,
+            )
+        except IngestError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(_as_json(result), ensure_ascii=False))
+        else:
+            self._summary(result)
+
+    def _read(self, path: Path) -> bytes:
+        # Read one byte past the limit, so an oversized file is refused without loading it all.
+        try:
+            with path.open("rb") as file:
+                return file.read(settings.NEWSROOM_MAX_IMPORT_BYTES + 1)
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {path}") from None
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from None
+
+    def _published_at(self, value: str):
+        if not value:
+            return None
+        try:
+            published_at = parse_datetime(value)
+        except ValueError:
+            published_at = None
+        if published_at is None:
+            raise CommandError(
+                f"Invalid --published-at {value!r}: use ISO 8601 with a time zone, "
+                "e.g. 2025-11-20T09:30:00+01:00."
+            )
+        return published_at
+
+    def _summary(self, result: ImportResult) -> None:
+        document = result.document
+        verb = "Imported" if result.created else "Already imported as"
+        headline = f' "{document.headline}"' if document.headline else ""
+        self.stdout.write(
+            f"{verb} document {document.pk}{headline} ({len(document.paragraphs)} paragraphs)."
+        )
+        terms = document.license
+        if terms is not None:
+            tdm = "TDM reserved" if terms.tdm_reserved else "TDM not reserved"
+            self.stdout.write(
+                f"Licence: {terms.holder.name}, {tdm}, sharing "
+                f"{terms.get_sharing_scope_display().lower()}."
+            )
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
+
+
+def _as_json(result: ImportResult) -> dict:
+    document = result.document
+    terms = document.license
+    return {
+        "id": document.pk,
+        "created": result.created,
+        "paragraphs": len(document.paragraphs),
+        "license": None
+        if terms is None
+        else {
+            "holder": terms.holder.name,
+            "tdm_reserved": terms.tdm_reserved,
+            "sharing_scope": terms.sharing_scope,
+        },
+        "warnings": result.warnings,
+    }

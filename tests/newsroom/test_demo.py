@@ -1,0 +1,76 @@
+"""The demo story: loaded through the importer, safe to run twice, users only with DEBUG."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from newsroom.demo import load_demo
+from sources.models import AnonymousSource, Document, LicenseTerms, Organization, Person
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = (Organization, Person, AnonymousSource, Document, LicenseTerms)
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+def test_demo_loads_the_reference_story_and_is_safe_to_run_twice():
+    load_demo(with_users=False)
+    first = counts()
+    load_demo(with_users=False)
+
+    assert counts() == first
+    article_a = Document.objects.get(publication__name="Danish Offshore Industry")
+    assert article_a.agency_credit == "ritzau"
+    assert article_a.is_excerpt
+    assert article_a.headline.startswith("US puts sanctions")
+    assert article_a.license.holder.name == "DK Medier"
+    assert article_a.license.tdm_reserved
+    assert article_a.license.tdm_legal_basis == "DSM Directive Art. 4; Danish Copyright Act §11b"
+    assert article_a.license.sharing_scope == LicenseTerms.SharingScope.INTERNAL
+    assert "DK Medier reserves all rights" in article_a.license.notice
+    assert "reserves all rights" not in article_a.body
+    assert "/ritzau/" not in article_a.body
+    article_b = Document.objects.get(publisher__name="Outlet B")
+    assert "End of Article" not in article_b.body
+    assert article_b.body.count("Current and former US officials told") == 1
+    assert Organization.objects.get(name="Danish Offshore Industry").parent.name == "DK Medier"
+    assert Person.objects.get(name="Zack Cooper").affiliation_set.get().role == (
+        "Asia security expert"
+    )
+
+
+def test_demo_users_are_refused_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(ValueError, match="DEBUG"):
+        load_demo(with_users=True)
+
+    call_command("load_demo")
+    assert not get_user_model().objects.exists()
+
+
+def test_demo_users_get_roles_and_printed_generated_passwords(settings, capsys):
+    settings.DEBUG = True
+
+    call_command("load_demo")
+    first = capsys.readouterr().out
+    call_command("load_demo")
+    second = capsys.readouterr().out
+
+    User = get_user_model()
+    assert set(User.objects.values_list("username", flat=True)) == {
+        "editor",
+        "factchecker",
+        "factchecker2",
+        "consumer",
+        "admin",
+    }
+    assert User.objects.get(username="admin").is_superuser
+    assert not User.objects.get(username="consumer").is_staff
+    assert User.objects.get(username="factchecker").groups.get().name == "Fact-checkers"
+    password = next(line.split()[-1] for line in second.splitlines() if "editor " in line)
+    assert User.objects.get(username="editor").check_password(password)
+    assert first != second  # fresh passwords each run

@@ -1,0 +1,155 @@
+"""Admin pages for sources: changelists with a fixed query budget, the import page, licences."""
+
+import pytest
+from django.urls import reverse
+
+from sources.models import Document, LicenseTerms
+from tests.factories import (
+    AffiliationFactory,
+    AgreementFactory,
+    AnonymousSourceFactory,
+    DocumentFactory,
+    LicenseTermsFactory,
+    OrganizationFactory,
+    PersonFactory,
+    ReservedLicenseTermsFactory,
+    StaffFactory,
+)
+from tests.utils import queries_for_get
+
+pytestmark = pytest.mark.django_db
+
+NOTICE_A = (
+    "DK Medier reserves all rights to the content, including the right to exploit the content "
+    "for the purpose of text and data mining, cf. Section 11b of the Copyright Act and Article 4 "
+    "of the DSM Directive."
+)
+
+
+def make_documents(n: int) -> None:
+    terms = ReservedLicenseTermsFactory()
+    publication = OrganizationFactory(kind="publication", parent=terms.holder)
+    for _ in range(n):
+        DocumentFactory(license=terms, publisher=terms.holder, publication=publication)
+
+
+CHANGELISTS = {
+    "document": make_documents,
+    "organization": lambda n: OrganizationFactory.create_batch(n, parent=OrganizationFactory()),
+    "person": lambda n: [AffiliationFactory() for _ in range(n)],
+    "anonymoussource": lambda n: AnonymousSourceFactory.create_batch(n),
+    "licenseterms": lambda n: [DocumentFactory(license=LicenseTermsFactory()) for _ in range(n)],
+    "agreement": lambda n: AgreementFactory.create_batch(n),
+}
+
+
+@pytest.mark.parametrize("model", CHANGELISTS)
+def test_changelist_query_count_does_not_grow_with_rows(
+    model, admin_client, django_assert_num_queries
+):
+    url = reverse(f"admin:sources_{model}_changelist")
+    CHANGELISTS[model](1)
+    baseline = queries_for_get(admin_client, url)
+
+    CHANGELISTS[model](20)
+
+    with django_assert_num_queries(baseline):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+
+
+def test_document_page_shows_what_each_audience_may_do(admin_client):
+    document = DocumentFactory(license=ReservedLicenseTermsFactory())
+
+    page = admin_client.get(reverse("admin:sources_document_change", args=[document.pk]))
+
+    html = page.content.decode()
+    assert "What each audience may do" in html
+    assert "mine it automatically" in html
+    assert "DK Medier reserves text and data mining under DSM Directive Art. 4" in html
+
+
+def test_import_page_imports_pasted_text_through_the_importer(client, editor):
+    client.force_login(editor)
+    text = (
+        "Sanctions put on hold\n\nOfficials told the paper that the plan was put on hold.\n\n"
+        f"/ritzau/\n\n{NOTICE_A}\n"
+    )
+
+    response = client.post(
+        reverse("admin:sources_document_import"),
+        {"text": text, "publisher": "DK Medier", "language": "en"},
+    )
+
+    document = Document.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:sources_document_change", args=[document.pk])
+    assert document.agency_credit == "ritzau"
+    assert document.obtained_via == Document.ObtainedVia.ADMIN_PASTE
+    assert document.imported_by == editor
+    assert document.license.tdm_reserved
+    assert NOTICE_A not in document.body
+
+
+def test_import_page_shows_a_bad_input_error_and_writes_nothing(client, editor):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:sources_document_import"),
+        {"text": "   \n\n  ", "publisher": "DK Medier"},
+    )
+
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert Document.objects.count() == 0
+    assert LicenseTerms.objects.count() == 0
+
+
+def test_import_page_needs_the_add_document_permission(client, factchecker):
+    client.force_login(factchecker)
+
+    get = client.get(reverse("admin:sources_document_import"))
+    post = client.post(
+        reverse("admin:sources_document_import"),
+        {"text": "Some text here.", "publisher": "X"},
+    )
+
+    assert get.status_code == 403
+    assert post.status_code == 403
+    assert Document.objects.count() == 0
+
+
+def test_import_button_only_for_users_who_may_add(client, editor, factchecker):
+    DocumentFactory()
+    url = reverse("admin:sources_document_changelist")
+    import_url = reverse("admin:sources_document_import")
+
+    client.force_login(editor)
+    assert import_url in client.get(url).content.decode()
+    client.force_login(factchecker)
+    assert import_url not in client.get(url).content.decode()
+
+
+def test_people_list_shows_affiliations(admin_client):
+    person = PersonFactory(name="Zack Cooper")
+    AffiliationFactory(
+        person=person,
+        organization=OrganizationFactory(name="American Enterprise Institute"),
+        role="Asia security expert",
+    )
+
+    html = admin_client.get(reverse("admin:sources_person_changelist")).content.decode()
+
+    assert "Asia security expert, American Enterprise Institute" in html
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get(reverse("admin:sources_document_changelist"))
+    assert response.status_code == 302
+    assert "/login/" in response.url
+
+
+def test_staff_without_permissions_cannot_see_documents(client):
+    client.force_login(StaffFactory())
+    response = client.get(reverse("admin:sources_document_changelist"))
+    assert response.status_code == 403
