@@ -15,9 +15,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from sources.ingest import document_import
 
 from newsroom import roles
+from sources.ingest import document_import
 from sources.models import (
     Affiliation,
     AnonymousSource,
