@@ -1,0 +1,423 @@
+"""What was said, where it appeared, who said it through whom, and how claims relate."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+
+class ClaimStatus(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    IN_REVIEW = "in_review", "In review"
+    VERIFIED = "verified", "Verified"
+    FALSE = "false", "False"
+    DISPUTED = "disputed", "Disputed"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+
+# The states in which a fact-check has reached a conclusion.
+CONCLUDED = frozenset(
+    {
+        ClaimStatus.VERIFIED,
+        ClaimStatus.FALSE,
+        ClaimStatus.DISPUTED,
+        ClaimStatus.UNVERIFIABLE,
+    }
+)
+
+QUOTE_CONTEXT_MAX = 64
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _count_of(model: type[models.Model], **filters) -> Coalesce:
+    """Count rows of `model` pointing at the outer claim, as a subquery that no join multiplies."""
+    rows = (
+        model.objects.filter(**filters)
+        .order_by()
+        .values("claim")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), Value(0))
+
+
+class ClaimQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(status=ClaimStatus.VERIFIED)
+
+    def concluded(self):
+        return self.filter(status__in=CONCLUDED)
+
+    def with_counts(self):
+        """Annotate appearance_count and external_check_count."""
+        return self.annotate(
+            appearance_count=_count_of(Appearance, claim=OuterRef("pk")),
+            external_check_count=_count_of(ExternalCheck, claim=OuterRef("pk")),
+        )
+
+    def with_provenance(self):
+        """Prefetch everything a claim's provenance shows, in a fixed number of queries."""
+        chain = Attribution.objects.select_related("person", "organization", "anonymous_source")
+        appearances = Appearance.objects.select_related(
+            "document__publisher", "document__publication", "document__license__holder"
+        ).prefetch_related(Prefetch("chain", queryset=chain))
+        checks = ExternalCheck.objects.select_related("organization", "document")
+        return self.prefetch_related(
+            Prefetch("appearances", queryset=appearances),
+            Prefetch("external_checks", queryset=checks),
+            "topics",
+        )
+
+    def conflicted(self):
+        """Claims on either side of a `contradicts` relation."""
+        contradictions = ClaimRelation.objects.filter(kind=ClaimRelation.Kind.CONTRADICTS).filter(
+            Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk"))
+        )
+        return self.filter(Exists(contradictions))
+
+    def anonymous_only(self):
+        """Claims with at least one origin, every one of them an anonymous source."""
+        origins = Attribution.objects.filter(
+            appearance__claim=OuterRef("pk"), role=Attribution.Role.ORIGIN
+        )
+        return self.filter(
+            Exists(origins.filter(anonymous_source__isnull=False)),
+            ~Exists(origins.filter(anonymous_source__isnull=True)),
+        )
+
+    def for_publisher(self, organization):
+        """Claims appearing in documents that `organization` published (as publisher or title)."""
+        appearances = Appearance.objects.filter(claim=OuterRef("pk")).filter(
+            Q(document__publisher=organization) | Q(document__publication=organization)
+        )
+        return self.filter(Exists(appearances))
+
+
+class Claim(models.Model):
+    """One checkable statement, in the newsroom's own words, with its verification state."""
+
+    text = models.TextField(help_text="The claim in the newsroom's own words.")
+    summary = models.CharField(max_length=75, blank=True, help_text="A short form for exports.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="claims")
+    status = models.CharField(
+        max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.UNVERIFIED, db_index=True
+    )
+    # Optimistic locking for the verification workflow.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_claims",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    concluded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_created",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Maintained only by claims.provenance.refresh_independent_origins().
+    independent_origins = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        db_index=True,
+        help_text="Distinct origins across this claim's appearances and its same-as claims.",
+    )
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        if self.summary:
+            return self.summary
+        return self.text if len(self.text) <= 75 else f"{self.text[:74]}…"
+
+    @property
+    def is_concluded(self) -> bool:
+        return self.status in CONCLUDED
+
+
+class Appearance(models.Model):
+    """Where a claim appears: a document plus an anchored quote (W3C Web Annotation selectors).
+
+    `start`/`end` are code-point offsets into `document.body`, end exclusive.
+    """
+
+    class AnchorState(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        REANCHORED = "reanchored", "Re-anchored after the text changed"
+        UNANCHORED = "unanchored", "Not found in the current text"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    document = models.ForeignKey(
+        "sources.Document", on_delete=models.PROTECT, related_name="appearances"
+    )
+    exact = models.TextField(help_text="The quote exactly as it stands in the document.")
+    prefix = models.CharField(max_length=QUOTE_CONTEXT_MAX, blank=True)
+    suffix = models.CharField(max_length=QUOTE_CONTEXT_MAX, blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    anchor_state = models.CharField(
+        max_length=20, choices=AnchorState.choices, default=AnchorState.ANCHORED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="appearance_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id} in document {self.document_id}"
+
+    def matches_body(self) -> bool:
+        """Return whether the offsets and context still select the quote in the document."""
+        body = self.document.body
+        return (
+            body[self.start : self.end] == self.exact
+            and body[max(0, self.start - len(self.prefix)) : self.start] == self.prefix
+            and body[self.end : self.end + len(self.suffix)] == self.suffix
+        )
+
+
+class Attribution(models.Model):
+    """One link of an appearance's chain, origin first: who said it, who reported or relayed it."""
+
+    class Role(models.TextChoices):
+        ORIGIN = "origin", "Origin"
+        REPORTER = "reporter", "Reporter"
+        RELAY = "relay", "Relay"
+        PUBLISHER = "publisher", "Publisher"
+
+    appearance = models.ForeignKey(Appearance, on_delete=models.CASCADE, related_name="chain")
+    position = models.PositiveSmallIntegerField(help_text="0 is the origin end of the chain.")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    verb = models.CharField(
+        max_length=50, blank=True, help_text="As written: 'told', 'according to', 'reported'."
+    )
+    person = models.ForeignKey(
+        "sources.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributions",
+    )
+    organization = models.ForeignKey(
+        "sources.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributions",
+    )
+    anonymous_source = models.ForeignKey(
+        "sources.AnonymousSource",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributions",
+    )
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appearance", "position"], name="attribution_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    person__isnull=False, organization__isnull=True, anonymous_source__isnull=True
+                )
+                | Q(person__isnull=True, organization__isnull=False, anonymous_source__isnull=True)
+                | Q(person__isnull=True, organization__isnull=True, anonymous_source__isnull=False),
+                name="attribution_exactly_one_agent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        verb = f" ({self.verb})" if self.verb else ""
+        return f"{self.position}. {self.get_role_display()}: {self.agent}{verb}"
+
+    @property
+    def agent(self):
+        return self.person or self.organization or self.anonymous_source
+
+    @property
+    def agent_kind(self) -> str:
+        if self.person_id:
+            return "person"
+        if self.organization_id:
+            return "organization"
+        return "anonymous"
+
+    @staticmethod
+    def agent_fields(agent) -> dict:
+        """Return the field values that point an attribution at `agent`."""
+        from sources.models import AnonymousSource, Organization, Person
+
+        for field, model in (
+            ("person", Person),
+            ("organization", Organization),
+            ("anonymous_source", AnonymousSource),
+        ):
+            if isinstance(agent, model):
+                return {field: agent}
+        raise TypeError(f"An agent is a Person, Organization or AnonymousSource, not {agent!r}.")
+
+
+class ExternalCheck(models.Model):
+    """A third party's reported attempt to verify a claim, e.g. Reuters could not verify it."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        DENIED = "denied", "Denied"
+        COULD_NOT_VERIFY = "could_not_verify", "Could not verify"
+        NO_RESPONSE = "no_response", "Did not respond to a request for comment"
+        DECLINED_TO_COMMENT = "declined_to_comment", "Declined to comment"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="external_checks")
+    organization = models.ForeignKey(
+        "sources.Organization", on_delete=models.PROTECT, related_name="external_checks"
+    )
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    document = models.ForeignKey(
+        "sources.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="external_checks",
+        help_text="The document that reports the check.",
+    )
+    exact = models.TextField(blank=True)
+    prefix = models.CharField(max_length=QUOTE_CONTEXT_MAX, blank=True)
+    suffix = models.CharField(max_length=QUOTE_CONTEXT_MAX, blank=True)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    checked_at = models.DateTimeField("when", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["checked_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True, exact="")
+                | Q(document__isnull=False, end__gt=F("start")),
+                name="externalcheck_excerpt_anchored_in_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.get_outcome_display()}"
+
+
+class ClaimRelationQuerySet(models.QuerySet):
+    def involving(self, claim):
+        """Relations with `claim` at either end, both ends loaded."""
+        return self.filter(Q(from_claim=claim) | Q(to_claim=claim)).select_related(
+            "from_claim", "to_claim"
+        )
+
+
+class ClaimRelation(models.Model):
+    """same-as, corroborates, contradicts (symmetric) or refines (directional) between claims.
+
+    Symmetric kinds are stored once, with from_claim_id < to_claim_id.
+    """
+
+    class Kind(models.TextChoices):
+        SAME_AS = "same_as", "Same as"
+        CORROBORATES = "corroborates", "Corroborates"
+        CONTRADICTS = "contradicts", "Contradicts"
+        REFINES = "refines", "Refines"
+
+    SYMMETRIC_KINDS = frozenset({Kind.SAME_AS, Kind.CORROBORATES, Kind.CONTRADICTS})
+
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_from")
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_to")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(help_text="Why the claims are related, for the record.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClaimRelationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_claim", "to_claim", "kind"], name="claimrelation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_claim=F("to_claim")), name="claimrelation_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="refines") | Q(from_claim__lt=F("to_claim")),
+                name="claimrelation_symmetric_canonical",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="claimrelation_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_claim_id} {self.get_kind_display().lower()} {self.to_claim_id}"
+
+    @property
+    def is_symmetric(self) -> bool:
+        return self.kind in self.SYMMETRIC_KINDS
+
+    def other(self, claim) -> Claim:
+        """Return the claim at the other end from `claim`."""
+        pk = getattr(claim, "pk", claim)
+        if pk == self.from_claim_id:
+            return self.to_claim
+        if pk == self.to_claim_id:
+            return self.from_claim
+        raise ValueError(f"Claim {pk} is not part of relation {self.pk}.")
+
+    def label_from(self, claim) -> str:
+        """Return how the relation reads from `claim`: 'contradicts', 'refines', 'refined by'."""
+        if self.is_symmetric or getattr(claim, "pk", claim) == self.from_claim_id:
+            return self.get_kind_display().lower()
+        self.other(claim)  # raises when `claim` is at neither end
+        return "refined by"

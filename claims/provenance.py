@@ -1,0 +1,197 @@
+"""Read paths across claims: independent origins (corroboration) and conflicts.
+
+Corroboration counts independent origins, never repetitions. Two appearances are one origin when
+they share their origin agent or their (first) reporter: two articles that both relay the
+Financial Times reporting what officials told it are one origin, not two. An agent is the same
+whichever of the two roles it holds, so "officials told the FT" and "the FT reported" also fold
+together. Appearances without an origin or a reporter are of unknown provenance and count for
+nothing. A claim counts over its own appearances and those of every claim it is (transitively)
+the same as.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Prefetch, Q, prefetch_related_objects
+
+from claims.models import Appearance, Attribution, Claim, ClaimRelation
+
+AgentKey = tuple[str, int]
+
+
+def same_as_components(claim_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """Map each existing claim id, and every claim reachable by same-as, to its closure; 1 query."""
+    ids = sorted(set(claim_ids))
+    if not ids:
+        return {}
+    claim_table = connection.ops.quote_name(Claim._meta.db_table)
+    relation_table = connection.ops.quote_name(ClaimRelation._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(ids))
+    # A recursive CTE walks the closure in the database, so the cost follows the size of the
+    # components involved, not of the whole relation table. Only quoted table names and
+    # placeholders are formatted into the statement.
+    sql = f"""
+        WITH RECURSIVE reach(claim_id) AS (
+            SELECT id FROM {claim_table} WHERE id IN ({placeholders})
+            UNION
+            SELECT CASE WHEN r.from_claim_id = reach.claim_id
+                        THEN r.to_claim_id ELSE r.from_claim_id END
+            FROM {relation_table} r
+            JOIN reach ON r.from_claim_id = reach.claim_id OR r.to_claim_id = reach.claim_id
+            WHERE r.kind = %s
+        )
+        SELECT reach.claim_id, r.to_claim_id
+        FROM reach
+        LEFT JOIN {relation_table} r ON r.from_claim_id = reach.claim_id AND r.kind = %s
+    """  # noqa: S608
+    same_as = ClaimRelation.Kind.SAME_AS.value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, same_as, same_as])
+        rows = cursor.fetchall()
+
+    forest = _Forest()
+    for claim_id, other_id in rows:
+        forest.add(claim_id)
+        if other_id is not None:
+            forest.union(claim_id, other_id)
+    return forest.groups()
+
+
+def count_independent_origins(claim_ids: Iterable[int]) -> dict[int, int]:
+    """Return {claim id: number of independent origins}; 2 queries however many claims."""
+    ids = set(claim_ids)
+    counts = _counts_over_closure(same_as_components(ids))
+    return {claim_id: counts.get(claim_id, 0) for claim_id in ids}
+
+
+def refresh_independent_origins(claim_ids: Iterable[int]) -> dict[int, int]:
+    """Recount and store `Claim.independent_origins` for the claims and their same-as closure.
+
+    Call inside the transaction that changed appearances, chains or same-as relations.
+    """
+    components = same_as_components(claim_ids)
+    if not components:
+        return {}
+    # Lock the rows first, in a fixed order, so two writers recounting the same component
+    # serialise and the later one counts what the earlier one committed.
+    list(
+        Claim.objects.select_for_update()
+        .filter(pk__in=components)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    counts = _counts_over_closure(components)
+    Claim.objects.bulk_update(
+        [Claim(pk=claim_id, independent_origins=n) for claim_id, n in counts.items()],
+        fields=["independent_origins"],
+    )
+    return counts
+
+
+def conflicts(*, claims: Iterable[Claim] | None = None) -> list[tuple[Claim, Claim, ClaimRelation]]:
+    """Return (claim_a, claim_b, relation) for contradicting claims, quotes and chains prefetched.
+
+    Pass `claims` (ids, instances or a queryset) to keep only conflicts involving them.
+    """
+    relations = ClaimRelation.objects.filter(kind=ClaimRelation.Kind.CONTRADICTS).select_related(
+        "from_claim", "to_claim"
+    )
+    if claims is not None:
+        relations = relations.filter(Q(from_claim__in=claims) | Q(to_claim__in=claims))
+    chain = Attribution.objects.select_related("person", "organization", "anonymous_source")
+    appearances = Appearance.objects.select_related(
+        "document__publisher", "document__publication"
+    ).prefetch_related(Prefetch("chain", queryset=chain))
+    pairs = [(relation.from_claim, relation.to_claim, relation) for relation in relations]
+    # Both ends at once: one query for the quotes and one for their chains.
+    prefetch_related_objects(
+        [claim for a, b, _ in pairs for claim in (a, b)],
+        Prefetch("appearances", queryset=appearances),
+    )
+    return pairs
+
+
+def _counts_over_closure(components: dict[int, frozenset[int]]) -> dict[int, int]:
+    """Count independent origins for every claim in `components`; 1 query."""
+    keys_by_claim = _appearance_keys(components)
+    counts: dict[int, int] = {}
+    by_component: dict[frozenset[int], int] = {}
+    for claim_id, component in components.items():
+        if component not in by_component:
+            forest = _Forest()
+            for member in component:
+                for keys in keys_by_claim.get(member, ()):
+                    forest.add(keys[0])
+                    for key in keys[1:]:
+                        forest.union(keys[0], key)
+            by_component[component] = forest.group_count()
+        counts[claim_id] = by_component[component]
+    return counts
+
+
+def _appearance_keys(claim_ids: Iterable[int]) -> dict[int, list[tuple[AgentKey, ...]]]:
+    """Map claim id to, per appearance, its origin agent and first reporter (when present)."""
+    rows = (
+        Attribution.objects.filter(
+            appearance__claim_id__in=list(claim_ids),
+            role__in=[Attribution.Role.ORIGIN, Attribution.Role.REPORTER],
+        )
+        .order_by("appearance_id", "position")
+        .values_list(
+            "appearance__claim_id",
+            "appearance_id",
+            "role",
+            "person_id",
+            "organization_id",
+            "anonymous_source_id",
+        )
+    )
+    links: dict[int, tuple[int, dict[str, AgentKey]]] = {}
+    for claim_id, appearance_id, role, person_id, organization_id, anonymous_id in rows:
+        if person_id is not None:
+            key = ("person", person_id)
+        elif organization_id is not None:
+            key = ("organization", organization_id)
+        else:
+            key = ("anonymous", anonymous_id)
+        _, by_role = links.setdefault(appearance_id, (claim_id, {}))
+        by_role.setdefault(role, key)  # rows come in chain order: keep the first reporter
+    keys_by_claim: dict[int, list[tuple[AgentKey, ...]]] = {}
+    for claim_id, by_role in links.values():
+        keys_by_claim.setdefault(claim_id, []).append(tuple(by_role.values()))
+    return keys_by_claim
+
+
+class _Forest:
+    """Union-find over hashable items."""
+
+    def __init__(self) -> None:
+        self.parent: dict = {}
+
+    def add(self, item) -> None:
+        self.parent.setdefault(item, item)
+
+    def find(self, item):
+        self.add(item)
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:  # path compression
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a, b) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def group_count(self) -> int:
+        return len({self.find(item) for item in list(self.parent)})
+
+    def groups(self) -> dict:
+        """Return {item: frozenset of the items in its group}."""
+        members: dict = {}
+        for item in list(self.parent):
+            members.setdefault(self.find(item), set()).add(item)
+        frozen = {root: frozenset(group) for root, group in members.items()}
+        return {item: frozen[self.find(item)] for item in self.parent}

@@ -1,0 +1,287 @@
+"""Record claims, where they appear, their attribution chains, external checks and relations.
+
+Every write to these goes through a function here, so the admin, the API, the suggester and the
+demo data all apply the same rules and keep `Claim.independent_origins` current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from claims.anchoring import AnchorError, anchor
+from claims.models import (
+    Appearance,
+    Attribution,
+    Claim,
+    ClaimRelation,
+    ExternalCheck,
+    Topic,
+)
+from claims.provenance import refresh_independent_origins
+from sources.models import AnonymousSource, Document, Organization, Person
+
+Agent = Person | Organization | AnonymousSource
+Role = Attribution.Role
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    role: str
+    agent: Agent
+    verb: str = ""
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    text: str,
+    summary: str = "",
+    topics: Iterable[Topic] = (),
+    user: AbstractBaseUser | None,
+) -> Claim:
+    """Create a claim in the newsroom's own words."""
+    claim = Claim(text=text.strip(), summary=summary.strip(), created_by=user)
+    claim.full_clean()
+    claim.save()
+    topics = list(topics)
+    if topics:
+        claim.topics.set(topics)
+    return claim
+
+
+@transaction.atomic
+def appearance_create(
+    *,
+    claim: Claim,
+    document: Document,
+    exact: str,
+    prefix: str = "",
+    suffix: str = "",
+    start: int | None = None,
+    user: AbstractBaseUser | None,
+) -> Appearance:
+    """Record that `claim` appears in `document` at the quote `exact`, anchored in its body."""
+    try:
+        found = anchor(document.body, exact=exact, prefix=prefix, suffix=suffix, start=start)
+    except AnchorError as error:
+        raise ValidationError({"exact": error.error_list}) from error
+    if Appearance.objects.filter(
+        claim=claim, document=document, start=found.start, end=found.end
+    ).exists():
+        raise ValidationError(
+            {"exact": "This quote is already recorded as an appearance of the claim."},
+            code="duplicate",
+        )
+    # No chain yet, so the new appearance cannot change the claim's independent origins.
+    return Appearance.objects.create(
+        claim=claim,
+        document=document,
+        exact=exact,
+        start=found.start,
+        end=found.end,
+        prefix=found.prefix,
+        suffix=found.suffix,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def appearance_delete(*, appearance: Appearance) -> None:
+    """Delete an appearance with its chain and recount the claim's independent origins."""
+    claim_id = appearance.claim_id
+    appearance.delete()
+    refresh_independent_origins([claim_id])
+
+
+@transaction.atomic
+def chain_set(*, appearance: Appearance, links: Sequence[ChainLink]) -> list[Attribution]:
+    """Replace the appearance's attribution chain with `links`, origin first.
+
+    An empty sequence clears the chain.
+    """
+    rows = [_attribution(appearance, position, link) for position, link in enumerate(links)]
+    errors = _chain_order_errors([link.role for link in links])
+    if errors:
+        raise ValidationError(errors)
+    # Serialise concurrent edits of one chain: both would delete and renumber it.
+    Appearance.objects.select_for_update().filter(pk=appearance.pk).values_list("pk").get()
+    appearance.chain.all().delete()
+    created = Attribution.objects.bulk_create(rows)
+    refresh_independent_origins([appearance.claim_id])
+    return created
+
+
+@transaction.atomic
+def external_check_record(
+    *,
+    claim: Claim,
+    organization: Organization,
+    outcome: str,
+    document: Document | None = None,
+    exact: str = "",
+    prefix: str = "",
+    suffix: str = "",
+    start: int | None = None,
+    checked_at: datetime | None = None,
+    user: AbstractBaseUser | None,
+) -> ExternalCheck:
+    """Record a third party's reported verification attempt, anchored in the reporting document."""
+    check = ExternalCheck(
+        claim=claim,
+        organization=organization,
+        outcome=outcome,
+        document=document,
+        checked_at=checked_at,
+        created_by=user,
+    )
+    errors: dict[str, list] = {}
+    if checked_at is not None and timezone.is_naive(checked_at):
+        errors["checked_at"] = ["Give the time with its time zone."]
+    if document is None:
+        if exact:
+            errors["document"] = ["An excerpt needs the document it is quoted from."]
+    elif not exact:
+        errors["exact"] = ["Quote the passage of the document that reports the check."]
+    else:
+        try:
+            found = anchor(document.body, exact=exact, prefix=prefix, suffix=suffix, start=start)
+        except AnchorError as error:
+            errors["exact"] = error.error_list
+        else:
+            check.exact = exact
+            check.start, check.end = found.start, found.end
+            check.prefix, check.suffix = found.prefix, found.suffix
+    if errors:
+        raise ValidationError(errors)
+    check.full_clean()
+    check.save()
+    return check
+
+
+@transaction.atomic
+def relation_record(
+    *,
+    from_claim: Claim,
+    to_claim: Claim,
+    kind: str,
+    reason: str,
+    user: AbstractBaseUser | None,
+) -> ClaimRelation:
+    """Record how two claims relate; symmetric kinds are stored once whichever way they come."""
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if kind not in ClaimRelation.Kind.values:
+        errors["kind"] = f"Unknown relation '{kind}'."
+    if from_claim.pk == to_claim.pk:
+        errors["to_claim"] = "A claim cannot be related to itself."
+    if not reason:
+        errors["reason"] = "Say why the claims are related."
+    if errors:
+        raise ValidationError(errors)
+    if kind in ClaimRelation.SYMMETRIC_KINDS and from_claim.pk > to_claim.pk:
+        from_claim, to_claim = to_claim, from_claim
+    duplicate = ValidationError(
+        "These claims are already recorded as “%(kind)s”.",
+        code="duplicate",
+        params={"kind": ClaimRelation.Kind(kind).label.lower()},
+    )
+    if ClaimRelation.objects.filter(from_claim=from_claim, to_claim=to_claim, kind=kind).exists():
+        raise duplicate
+    relation = ClaimRelation(
+        from_claim=from_claim, to_claim=to_claim, kind=kind, reason=reason, recorded_by=user
+    )
+    try:
+        with transaction.atomic():
+            relation.save()
+    except IntegrityError as error:  # recorded concurrently since the check above
+        raise duplicate from error
+    if kind == ClaimRelation.Kind.SAME_AS:
+        refresh_independent_origins([from_claim.pk, to_claim.pk])
+    return relation
+
+
+@transaction.atomic
+def relation_delete(*, relation: ClaimRelation) -> None:
+    """Delete a relation; recount independent origins when a same-as link goes."""
+    claim_ids = [relation.from_claim_id, relation.to_claim_id]
+    kind = relation.kind
+    relation.delete()
+    if kind == ClaimRelation.Kind.SAME_AS:
+        # Each former member is still connected to one of the two ends, so both suffice.
+        refresh_independent_origins(claim_ids)
+
+
+def _attribution(appearance: Appearance, position: int, link: ChainLink) -> Attribution:
+    if link.role not in Role.values:
+        raise ValidationError(
+            "Link %(n)d: '%(role)s' is not a role; use origin, reporter, relay or publisher.",
+            code="invalid_role",
+            params={"n": position + 1, "role": link.role},
+        )
+    try:
+        agent = Attribution.agent_fields(link.agent)
+    except TypeError as error:
+        raise ValidationError(
+            "Link %(n)d: the agent must be a person, an organization or an anonymous source.",
+            code="invalid_agent",
+            params={"n": position + 1},
+        ) from error
+    if link.agent.pk is None:
+        raise ValidationError(
+            "Link %(n)d: save the agent before putting it in a chain.",
+            code="unsaved_agent",
+            params={"n": position + 1},
+        )
+    verb = link.verb.strip()
+    if len(verb) > Attribution._meta.get_field("verb").max_length:
+        raise ValidationError(
+            "Link %(n)d: the verb is too long.", code="verb_too_long", params={"n": position + 1}
+        )
+    return Attribution(appearance=appearance, position=position, role=link.role, verb=verb, **agent)
+
+
+def _chain_order_errors(roles: Sequence[str]) -> list[ValidationError]:
+    """Check the order of roles: origin first and once, reporters before relays, publisher last."""
+    errors = []
+    if roles.count(Role.ORIGIN) > 1:
+        errors.append(ValidationError("A chain has at most one origin.", code="two_origins"))
+    last = len(roles) - 1
+    seen_relay = False
+    for position, role in enumerate(roles):
+        n = {"n": position + 1}
+        if role == Role.ORIGIN and position != 0:
+            errors.append(
+                ValidationError(
+                    "Link %(n)d: the origin comes first in the chain; it is who made the "
+                    "statement.",
+                    code="origin_not_first",
+                    params=n,
+                )
+            )
+        elif role == Role.PUBLISHER and position != last:
+            errors.append(
+                ValidationError(
+                    "Link %(n)d: the publisher comes last in the chain; it is who published the "
+                    "document.",
+                    code="publisher_not_last",
+                    params=n,
+                )
+            )
+        elif role == Role.REPORTER and seen_relay:
+            errors.append(
+                ValidationError(
+                    "Link %(n)d: a reporter comes before the relays; a relay passes on what a "
+                    "reporter first reported.",
+                    code="reporter_after_relay",
+                    params=n,
+                )
+            )
+        seen_relay = seen_relay or role == Role.RELAY
+    return errors

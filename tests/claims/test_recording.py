@@ -1,0 +1,306 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from claims.models import Attribution, Claim, ClaimRelation, ExternalCheck
+from claims.recording import (
+    ChainLink,
+    appearance_create,
+    chain_set,
+    claim_create,
+    external_check_record,
+    relation_record,
+)
+from sources.models import Organization
+from tests.claims.factories import (
+    ARTICLE_A_BODY,
+    ARTICLE_A_SANCTIONS,
+    AppearanceFactory,
+    ClaimFactory,
+    TopicFactory,
+    article_a,
+)
+from tests.factories import AnonymousSourceFactory, OrganizationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+Role = Attribution.Role
+Kind = ClaimRelation.Kind
+
+
+@pytest.fixture
+def officials():
+    return AnonymousSourceFactory(
+        description="current and former US officials",
+        anonymity_reason="speaking on condition of anonymity",
+    )
+
+
+@pytest.fixture
+def ft():
+    return OrganizationFactory(name="Financial Times", kind=Organization.Kind.PUBLICATION)
+
+
+def test_claim_create_records_text_topics_and_author(editor):
+    topics = [TopicFactory(name="Sanctions"), TopicFactory(name="US-China")]
+
+    claim = claim_create(
+        text="  The US put sanctions on China's Ministry of State Security on hold.  ",
+        summary="US sanctions on MSS on hold",
+        topics=topics,
+        user=editor,
+    )
+
+    claim.refresh_from_db()
+    assert claim.text == "The US put sanctions on China's Ministry of State Security on hold."
+    assert set(claim.topics.all()) == set(topics)
+    assert claim.created_by == editor
+    assert claim.status == "unverified"
+    assert claim.independent_origins == 0
+
+
+def test_claim_create_rejects_a_summary_too_long_for_exports(editor):
+    with pytest.raises(ValidationError) as raised:
+        claim_create(text="A claim.", summary="x" * 76, user=editor)
+
+    assert "summary" in raised.value.message_dict
+    assert not Claim.objects.exists()
+
+
+def test_appearance_create_anchors_the_quote_in_the_document(editor):
+    document = article_a()
+    claim = ClaimFactory()
+
+    appearance = appearance_create(
+        claim=claim, document=document, exact=ARTICLE_A_SANCTIONS, user=editor
+    )
+
+    assert ARTICLE_A_BODY[appearance.start : appearance.end] == ARTICLE_A_SANCTIONS
+    assert appearance.start == 0
+    assert appearance.prefix == ""
+    assert appearance.suffix == ARTICLE_A_BODY[appearance.end : appearance.end + 32]
+    assert appearance.created_by == editor
+
+
+def test_appearance_create_refuses_the_same_quote_twice_for_a_claim(editor):
+    document = article_a()
+    claim = ClaimFactory()
+    appearance_create(claim=claim, document=document, exact=ARTICLE_A_SANCTIONS, user=editor)
+
+    with pytest.raises(ValidationError) as raised:
+        appearance_create(claim=claim, document=document, exact=ARTICLE_A_SANCTIONS, user=editor)
+
+    assert "already recorded" in raised.value.message_dict["exact"][0]
+    assert claim.appearances.count() == 1
+
+
+def test_chain_set_stores_links_in_order_origin_first(officials, ft):
+    appearance = AppearanceFactory()
+    reuters = OrganizationFactory(name="Reuters", kind=Organization.Kind.NEWS_AGENCY)
+    ritzau = OrganizationFactory(name="Ritzau", kind=Organization.Kind.NEWS_AGENCY)
+    title = OrganizationFactory(name="Danish Offshore Industry")
+
+    chain_set(
+        appearance=appearance,
+        links=[
+            ChainLink(Role.ORIGIN, officials, "told"),
+            ChainLink(Role.REPORTER, ft, "reported"),
+            ChainLink(Role.RELAY, reuters, "reported"),
+            ChainLink(Role.RELAY, ritzau),
+            ChainLink(Role.PUBLISHER, title, "published"),
+        ],
+    )
+
+    stored = list(appearance.chain.all())
+    assert [link.position for link in stored] == [0, 1, 2, 3, 4]
+    assert [link.role for link in stored] == ["origin", "reporter", "relay", "relay", "publisher"]
+    assert [link.agent for link in stored] == [officials, ft, reuters, ritzau, title]
+    assert [link.agent_kind for link in stored] == ["anonymous"] + ["organization"] * 4
+    assert stored[0].verb == "told"
+
+
+def test_chain_set_replaces_the_previous_chain(officials, ft):
+    appearance = AppearanceFactory()
+    chain_set(appearance=appearance, links=[ChainLink(Role.ORIGIN, officials, "told")])
+    cooper = PersonFactory(name="Zack Cooper")
+
+    chain_set(
+        appearance=appearance,
+        links=[ChainLink(Role.ORIGIN, cooper, "told"), ChainLink(Role.REPORTER, ft)],
+    )
+
+    assert [link.agent for link in appearance.chain.all()] == [cooper, ft]
+    assert [link.agent_kind for link in appearance.chain.all()] == ["person", "organization"]
+
+
+@pytest.mark.parametrize(
+    ("roles", "message"),
+    [
+        (["origin", "origin"], "at most one origin"),
+        (["reporter", "origin"], "Link 2: the origin comes first"),
+        (["origin", "publisher", "relay"], "Link 2: the publisher comes last"),
+        (["publisher", "publisher"], "Link 1: the publisher comes last"),
+        (["origin", "relay", "reporter"], "Link 3: a reporter comes before the relays"),
+    ],
+)
+def test_chain_set_rejects_links_out_of_order_and_keeps_the_old_chain(officials, roles, message):
+    appearance = AppearanceFactory()
+    chain_set(appearance=appearance, links=[ChainLink(Role.ORIGIN, officials, "told")])
+    agents = [OrganizationFactory() for _ in roles]
+
+    with pytest.raises(ValidationError) as raised:
+        chain_set(
+            appearance=appearance,
+            links=[ChainLink(role, agent) for role, agent in zip(roles, agents, strict=True)],
+        )
+
+    assert any(message in text for text in raised.value.messages)
+    assert [link.agent for link in appearance.chain.all()] == [officials]
+
+
+def test_chain_set_rejects_an_unknown_role_and_a_non_agent(ft):
+    appearance = AppearanceFactory()
+
+    with pytest.raises(ValidationError, match="'author' is not a role"):
+        chain_set(appearance=appearance, links=[ChainLink("author", ft)])
+    with pytest.raises(ValidationError, match="must be a person, an organization or an anon"):
+        chain_set(appearance=appearance, links=[ChainLink(Role.ORIGIN, appearance.document)])
+    assert not appearance.chain.exists()
+
+
+def test_external_check_record_anchors_its_excerpt_in_the_reporting_document(editor):
+    document = article_a()
+    reuters = OrganizationFactory(name="Reuters", kind=Organization.Kind.NEWS_AGENCY)
+    when = datetime.datetime(2025, 11, 21, 9, 0, tzinfo=datetime.UTC)
+    excerpt = "The Reuters news agency was not immediately able to verify the reports."
+
+    check = external_check_record(
+        claim=ClaimFactory(),
+        organization=reuters,
+        outcome=ExternalCheck.Outcome.COULD_NOT_VERIFY,
+        document=document,
+        exact=excerpt,
+        checked_at=when,
+        user=editor,
+    )
+
+    check.refresh_from_db()
+    assert document.body[check.start : check.end] == excerpt
+    assert check.suffix == document.body[check.end : check.end + 32]
+    assert check.checked_at == when
+    assert str(check) == "Reuters: Could not verify"
+
+
+def test_external_check_record_without_a_document_has_no_excerpt(editor):
+    check = external_check_record(
+        claim=ClaimFactory(),
+        organization=OrganizationFactory(name="The White House"),
+        outcome=ExternalCheck.Outcome.NO_RESPONSE,
+        user=editor,
+    )
+
+    assert (check.document, check.exact, check.start, check.end) == (None, "", None, None)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"exact": "an excerpt"}, "document"),
+        ({"document": "article"}, "exact"),
+        ({"document": "article", "exact": "not in the article"}, "exact"),
+        ({"checked_at": datetime.datetime(2025, 11, 21, 9, 0)}, "checked_at"),  # noqa: DTZ001
+        ({"outcome": "maybe"}, "outcome"),
+    ],
+)
+def test_external_check_record_rejects_bad_input(editor, kwargs, field):
+    if kwargs.get("document") == "article":
+        kwargs["document"] = article_a()
+    arguments = {"outcome": ExternalCheck.Outcome.COULD_NOT_VERIFY, **kwargs}
+
+    with pytest.raises(ValidationError) as raised:
+        external_check_record(
+            claim=ClaimFactory(), organization=OrganizationFactory(), user=editor, **arguments
+        )
+
+    assert field in raised.value.message_dict
+    assert not ExternalCheck.objects.exists()
+
+
+def test_relation_record_stores_symmetric_kinds_once_in_canonical_order(editor):
+    first, second = ClaimFactory(), ClaimFactory()
+
+    relation = relation_record(
+        from_claim=second,
+        to_claim=first,
+        kind=Kind.CONTRADICTS,
+        reason="Export controls.",
+        user=editor,
+    )
+
+    assert (relation.from_claim, relation.to_claim) == (first, second)
+    assert relation.recorded_by == editor
+
+
+def test_a_symmetric_relation_reads_the_same_from_both_ends(editor):
+    first, second = ClaimFactory(), ClaimFactory()
+    relation_record(
+        from_claim=first, to_claim=second, kind=Kind.CONTRADICTS, reason="Opposite.", user=editor
+    )
+
+    from_first = ClaimRelation.objects.involving(first).get()
+    from_second = ClaimRelation.objects.involving(second).get()
+
+    assert from_first == from_second
+    assert from_first.other(first) == second
+    assert from_second.other(second) == first
+    assert from_first.label_from(first) == from_second.label_from(second) == "contradicts"
+
+
+def test_recording_a_symmetric_relation_again_the_other_way_is_a_duplicate(editor):
+    first, second = ClaimFactory(), ClaimFactory()
+    relation_record(
+        from_claim=first, to_claim=second, kind=Kind.SAME_AS, reason="Same statement.", user=editor
+    )
+
+    with pytest.raises(ValidationError, match="already recorded as “same as”"):
+        relation_record(
+            from_claim=second, to_claim=first, kind=Kind.SAME_AS, reason="Again.", user=editor
+        )
+
+    assert ClaimRelation.objects.count() == 1
+
+
+def test_refines_keeps_its_direction(editor):
+    first, second = ClaimFactory(), ClaimFactory()
+
+    relation = relation_record(
+        from_claim=second, to_claim=first, kind=Kind.REFINES, reason="Adds a date.", user=editor
+    )
+    relation_record(
+        from_claim=first, to_claim=second, kind=Kind.REFINES, reason="Adds a place.", user=editor
+    )
+
+    assert (relation.from_claim, relation.to_claim) == (second, first)
+    assert relation.label_from(second) == "refines"
+    assert relation.label_from(first) == "refined by"
+    assert ClaimRelation.objects.involving(first).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("same_claim", "reason", "kind", "field"),
+    [
+        (True, "Because.", Kind.SAME_AS, "to_claim"),
+        (False, "   ", Kind.CORROBORATES, "reason"),
+        (False, "Because.", "resembles", "kind"),
+    ],
+)
+def test_relation_record_rejects_bad_input(editor, same_claim, reason, kind, field):
+    first = ClaimFactory()
+    second = first if same_claim else ClaimFactory()
+
+    with pytest.raises(ValidationError) as raised:
+        relation_record(from_claim=first, to_claim=second, kind=kind, reason=reason, user=editor)
+
+    assert field in raised.value.message_dict
+    assert not ClaimRelation.objects.exists()
