@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class ClaimStatus(models.TextChoices):
@@ -143,9 +145,15 @@ class Claim(models.Model):
     )
 
     objects = ClaimQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["independent_origins"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("send_claim_to_review", "Can send a claim to review"),
+            ("conclude_claim", "Can conclude a claim or drop it from review"),
+            ("reopen_claim", "Can reopen a concluded claim"),
+        ]
 
     def __str__(self) -> str:
         if self.summary:
@@ -188,6 +196,7 @@ class Appearance(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]
@@ -246,6 +255,7 @@ class Attribution(models.Model):
         blank=True,
         related_name="attributions",
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position"]
@@ -421,3 +431,61 @@ class ClaimRelation(models.Model):
             return self.get_kind_display().lower()
         self.other(claim)  # raises when `claim` is at neither end
         return "refined by"
+
+
+class AppendOnlyError(Exception):
+    """Verification events are never changed or deleted."""
+
+
+class VerificationEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Verification events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Verification events are append-only: they cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("Verification events are append-only: they cannot be updated.")
+
+
+class VerificationEvent(models.Model):
+    """One change of a claim's verification state: append-only, written by the workflow only.
+
+    The model layer refuses updates and deletes; on PostgreSQL a trigger refuses them too.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=20, choices=ClaimStatus.choices)
+    to_status = models.CharField(max_length=20, choices=ClaimStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verification_events"
+    )
+    actor_role = models.CharField(
+        max_length=30, help_text="The role the actor acted in, shown to consumers instead of names."
+    )
+    rationale = models.TextField(blank=True)
+    evidence = models.JSONField(
+        default=list, blank=True, help_text="URLs, documents and external checks, as recorded."
+    )
+    version = models.PositiveIntegerField(help_text="The claim's version after this event.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = VerificationEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Two moves from the same version can never both be recorded.
+            models.UniqueConstraint(fields=["claim", "version"], name="event_unique_claim_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id}: {self.from_status} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Verification events are append-only: they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Verification events are append-only: they cannot be deleted.")

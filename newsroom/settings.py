@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "simple_history",
     "newsroom",
     "sources",
     "claims",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -145,6 +147,8 @@ LOGGING = {
 
 # --- Ingestion and licensing ----------------------------------------------------------------------
 NEWSROOM_MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# Four-eyes rule: whoever recorded a claim cannot conclude it.
+NEWSROOM_FOUR_EYES = env_bool("NEWSROOM_FOUR_EYES", True)
 # Name of the newsroom itself, the author of its reviews and exports.
 NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "newsroom")
 

@@ -1,0 +1,313 @@
+"""The verification workflow: the one table of allowed moves and the one function that makes them.
+
+`claim_transition()` is the only code that changes a claim's verification state. The admin,
+the API and management commands all call it. It locks the claim row, checks the caller's
+permission, the current state, the expected version and the evidence rules, then updates the
+claim and writes its VerificationEvent in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from claims.models import (
+    CONCLUDED,
+    Claim,
+    ClaimStatus,
+    ExternalCheck,
+    VerificationEvent,
+)
+from sources.models import Document
+
+S = ClaimStatus
+
+
+@dataclass(frozen=True)
+class Move:
+    """One allowed move: what it is called, who may make it and what it needs."""
+
+    name: str
+    permission: str
+    needs_rationale: bool
+    needs_evidence: bool = False
+    is_conclusion: bool = False
+
+
+SEND_TO_REVIEW = Move("send to review", "claims.send_claim_to_review", needs_rationale=False)
+DROP_FROM_REVIEW = Move("drop from review", "claims.conclude_claim", needs_rationale=True)
+REOPEN = Move("reopen", "claims.reopen_claim", needs_rationale=True)
+
+
+def _conclude(needs_evidence: bool) -> Move:
+    return Move(
+        "conclude",
+        "claims.conclude_claim",
+        needs_rationale=True,
+        needs_evidence=needs_evidence,
+        is_conclusion=True,
+    )
+
+
+# The one table of allowed moves: (from, to) -> Move. Anything not here is refused.
+TRANSITIONS: Mapping[tuple[str, str], Move] = {
+    (S.UNVERIFIED, S.IN_REVIEW): SEND_TO_REVIEW,
+    (S.IN_REVIEW, S.VERIFIED): _conclude(needs_evidence=True),
+    (S.IN_REVIEW, S.FALSE): _conclude(needs_evidence=True),
+    (S.IN_REVIEW, S.DISPUTED): _conclude(needs_evidence=False),
+    (S.IN_REVIEW, S.UNVERIFIABLE): _conclude(needs_evidence=False),
+    (S.IN_REVIEW, S.UNVERIFIED): DROP_FROM_REVIEW,
+    **{(concluded, S.IN_REVIEW): REOPEN for concluded in CONCLUDED},
+}
+
+
+class TransitionRefused(ValidationError):
+    """The move is not allowed, or its rationale or evidence is missing or invalid."""
+
+
+class StaleVersion(Exception):
+    """The claim changed since the caller read it: reload and try again."""
+
+    def __init__(self, *, expected: int, current: int):
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"The claim changed since you loaded it (you had version {expected}, it is now "
+            f"version {current}). Reload it and try again."
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence: a URL, a Document or an ExternalCheck (exactly one)."""
+
+    url: str = ""
+    document_id: int | None = None
+    external_check_id: int | None = None
+    note: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Evidence:
+        return cls(
+            url=(data.get("url") or "").strip(),
+            document_id=data.get("document"),
+            external_check_id=data.get("external_check"),
+            note=(data.get("note") or "").strip(),
+        )
+
+
+def allowed_targets(status: str) -> list[str]:
+    """Return the states a claim in `status` may move to, in the table's order."""
+    return [to for (frm, to) in TRANSITIONS if frm == status]
+
+
+def move_for(from_status: str, to_status: str) -> Move:
+    """Return the Move from one state to another, or raise TransitionRefused."""
+    try:
+        return TRANSITIONS[(from_status, to_status)]
+    except KeyError:
+        allowed = ", ".join(allowed_targets(from_status)) or "nowhere"
+        raise TransitionRefused(
+            f"A claim cannot move from {from_status} to {to_status}; from {from_status} it "
+            f"may move to: {allowed}.",
+            code="not_allowed",
+        ) from None
+
+
+def four_eyes_applies() -> bool:
+    return getattr(settings, "NEWSROOM_FOUR_EYES", True)
+
+
+def can_transition(user, claim: Claim, to_status: str) -> bool:
+    """Tell whether `user` may move `claim` to `to_status` now (for showing buttons)."""
+    move = TRANSITIONS.get((claim.status, to_status))
+    if move is None or not user.has_perm(move.permission):
+        return False
+    return not (move.is_conclusion and _recorded_by(user, claim))
+
+
+def _recorded_by(user, claim: Claim) -> bool:
+    return (
+        four_eyes_applies() and claim.created_by_id is not None and claim.created_by_id == user.pk
+    )
+
+
+def _validated_evidence(items: Iterable[Evidence]) -> list[dict]:
+    """Check each piece of evidence exists and return it as stored on the event."""
+    stored = []
+    url_validator = URLValidator(schemes=["http", "https"])
+    for index, item in enumerate(items):
+        given = [bool(item.url), item.document_id is not None, item.external_check_id is not None]
+        if sum(given) != 1:
+            raise TransitionRefused(
+                f"Evidence {index + 1} must be exactly one of a URL, a document or an "
+                "external check.",
+                code="invalid_evidence",
+            )
+        if item.url:
+            try:
+                url_validator(item.url)
+            except ValidationError:
+                raise TransitionRefused(
+                    f"Evidence {index + 1}: '{item.url}' is not a valid http(s) URL.",
+                    code="invalid_evidence",
+                ) from None
+            stored.append({"kind": "url", "url": item.url, "note": item.note})
+        elif item.document_id is not None:
+            document = Document.objects.filter(pk=item.document_id).first()
+            if document is None:
+                raise TransitionRefused(
+                    f"Evidence {index + 1}: there is no document {item.document_id}.",
+                    code="invalid_evidence",
+                )
+            stored.append(
+                {
+                    "kind": "document",
+                    "document": document.pk,
+                    "label": str(document),
+                    "note": item.note,
+                }
+            )
+        else:
+            check = (
+                ExternalCheck.objects.select_related("organization")
+                .filter(pk=item.external_check_id)
+                .first()
+            )
+            if check is None:
+                raise TransitionRefused(
+                    f"Evidence {index + 1}: there is no external check {item.external_check_id}.",
+                    code="invalid_evidence",
+                )
+            stored.append(
+                {
+                    "kind": "external_check",
+                    "external_check": check.pk,
+                    "label": f"{check.organization}: {check.get_outcome_display()}",
+                    "note": item.note,
+                }
+            )
+    return stored
+
+
+def claim_transition(
+    *,
+    claim: Claim | int,
+    to: str,
+    actor,
+    expected_version: int,
+    rationale: str = "",
+    evidence: Sequence[Evidence] = (),
+    assignee=None,
+    due_date: datetime.date | None = None,
+) -> Claim:
+    """Move a claim to another verification state and record the event.
+
+    Raises PermissionDenied (the actor may not make this move), TransitionRefused (the move is
+    not allowed, or its rationale or evidence is missing) or StaleVersion (the claim changed
+    since the caller read it). Nothing is written unless the whole move succeeds.
+    """
+    claim_id = claim.pk if isinstance(claim, Claim) else claim
+    rationale = (rationale or "").strip()
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim_id)
+        # A caller who read an older version decided on stale facts: refuse before judging.
+        if locked.version != expected_version:
+            raise StaleVersion(expected=expected_version, current=locked.version)
+        move = move_for(locked.status, to)
+        if not actor.has_perm(move.permission):
+            raise PermissionDenied(f"You do not have permission to {move.name} a claim.")
+        if move.is_conclusion and _recorded_by(actor, locked):
+            raise PermissionDenied(
+                "Four-eyes rule: you recorded this claim, so another fact-checker must conclude it."
+            )
+        if move.needs_rationale and not rationale:
+            raise TransitionRefused(
+                f"A rationale is required to {move.name} a claim ({locked.status} → {to}).",
+                code="rationale_required",
+            )
+        stored_evidence = _validated_evidence(evidence)
+        if move.needs_evidence and not stored_evidence:
+            raise TransitionRefused(
+                f"Concluding a claim as {to} needs at least one piece of evidence "
+                "(a URL, a document or an external check).",
+                code="evidence_required",
+            )
+        if assignee is not None and not assignee.has_perm("claims.conclude_claim"):
+            raise TransitionRefused(
+                f"{assignee} cannot be assigned: only fact-checkers can review claims.",
+                code="invalid_assignee",
+            )
+
+        now = timezone.now()
+        from_status = locked.status
+        locked.status = to
+        locked.version += 1
+        update_fields = ["status", "version", "updated_at"]
+        if to == S.IN_REVIEW:
+            locked.assignee = assignee if assignee is not None else locked.assignee
+            locked.due_date = due_date if due_date is not None else locked.due_date
+            update_fields += ["assignee", "due_date"]
+        if to in CONCLUDED:
+            locked.concluded_at = now
+            update_fields.append("concluded_at")
+        elif from_status in CONCLUDED:
+            locked.concluded_at = None
+            update_fields.append("concluded_at")
+        if to == S.UNVERIFIED:
+            locked.assignee = None
+            locked.due_date = None
+            update_fields += ["assignee", "due_date"]
+        locked.save(update_fields=update_fields)
+        VerificationEvent.objects.create(
+            claim=locked,
+            from_status=from_status,
+            to_status=to,
+            actor=actor,
+            actor_role=role_of(actor),
+            rationale=rationale,
+            evidence=stored_evidence,
+            version=locked.version,
+            created_at=now,
+        )
+    return locked
+
+
+def claim_assign(*, claim: Claim | int, assignee, due_date=None, actor) -> Claim:
+    """Assign a claim in review to a fact-checker, with an optional due date."""
+    claim_id = claim.pk if isinstance(claim, Claim) else claim
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim_id)
+        if not actor.has_perm("claims.conclude_claim") and not actor.has_perm(
+            "claims.send_claim_to_review"
+        ):
+            raise PermissionDenied("You do not have permission to assign claims.")
+        if locked.status != S.IN_REVIEW:
+            raise TransitionRefused("Only a claim in review can be assigned.", code="not_in_review")
+        if assignee is not None and not assignee.has_perm("claims.conclude_claim"):
+            raise TransitionRefused(
+                f"{assignee} cannot be assigned: only fact-checkers can review claims.",
+                code="invalid_assignee",
+            )
+        locked.assignee = assignee
+        locked.due_date = due_date
+        locked.save(update_fields=["assignee", "due_date", "updated_at"])
+    return locked
+
+
+def role_of(user) -> str:
+    """Name the role a user acts in, for consumers who must not see internal user names."""
+    if user.is_superuser:
+        return "administrator"
+    names = set(user.groups.values_list("name", flat=True))
+    for role in ("Fact-checkers", "Editors"):
+        if role in names:
+            return {"Fact-checkers": "fact-checker", "Editors": "editor"}[role]
+    return "staff"
