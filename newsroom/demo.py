@@ -15,7 +15,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.text import slugify
 
+from claims import recording, workflow
+from claims.models import Claim, ClaimRelation, ClaimStatus, ExternalCheck, Topic
+from claims.recording import ChainLink
 from newsroom import roles
 from sources.ingest import document_import
 from sources.models import (
@@ -76,6 +80,208 @@ DEMO_USERS = [
     ("factchecker2", roles.FACT_CHECKERS, False),
     ("consumer", roles.API_CONSUMERS, False),
     ("admin", None, True),
+]
+
+
+A = "Danish Offshore Industry"  # Article A, credited /ritzau/
+B = "Outlet B"  # Article B, relaying the FT
+OFFICIALS = ("anonymous", "current and former US officials")
+TWO_SOURCES = ("anonymous", "sources")
+FT = ("organization", "Financial Times")
+REUTERS = ("organization", "Reuters")
+RITZAU = ("organization", "Ritzau")
+COOPER = ("person", "Zack Cooper")
+# Chains as they reach us, origin first: (agent, role, verb).
+CHAIN_A = [
+    (FT, "reporter", "reported"),
+    (REUTERS, "relay", ""),
+    (RITZAU, "relay", ""),
+    (("organization", A), "publisher", ""),
+]
+CHAIN_B = [(FT, "reporter", "reported"), (("organization", B), "publisher", "")]
+WIRE_A = [
+    (REUTERS, "reporter", "reported"),
+    (RITZAU, "relay", ""),
+    (("organization", A), "publisher", ""),
+]
+
+
+@dataclass(frozen=True)
+class DemoClaim:
+    key: str
+    text: str
+    summary: str
+    topics: tuple[str, ...]
+    # (article, exact quote, chain origin-first)
+    appearances: tuple[tuple[str, str, list], ...]
+    # the state it should end in, reached through the workflow
+    status: str = ClaimStatus.UNVERIFIED
+
+
+CLAIMS = [
+    DemoClaim(
+        "sanctions",
+        "The United States has put plans to sanction China's Ministry of State Security on hold "
+        "to avoid derailing the trade deal the two countries signed in October.",
+        "US put sanctions on China's Ministry of State Security on hold",
+        ("US-China relations", "sanctions"),
+        (
+            (
+                A,
+                "The United States has put plans to sanction China's Ministry of State Security "
+                "on hold to avoid derailing a trade deal the two countries signed in October",
+                [(OFFICIALS, "origin", "told"), *CHAIN_A],
+            ),
+            (
+                B,
+                "the plan to impose sanctions was 'put on hold' to avoid undermining the "
+                "US-China détente",
+                [(OFFICIALS, "origin", "told"), *CHAIN_B],
+            ),
+        ),
+        ClaimStatus.IN_REVIEW,
+    ),
+    DemoClaim(
+        "salt-typhoon",
+        "China's Ministry of State Security has been linked to the Salt Typhoon hacking "
+        "campaign, which targeted US telecoms companies and a US state's National Guard.",
+        "MSS linked to Salt Typhoon hacks of US telecoms and a National Guard",
+        ("cyber security",),
+        (
+            (
+                A,
+                "The ministry has been linked to the Salt Typhoon hacking campaign, which "
+                "targeted US telecommunications companies and the National Guard of a US state",
+                WIRE_A,
+            ),
+        ),
+    ),
+    DemoClaim(
+        "no-export-controls",
+        "The Trump administration will not implement any new major export controls on China.",
+        "No new major US export controls on China (Article A)",
+        ("US-China relations", "export controls"),
+        (
+            (
+                A,
+                "US President Donald Trump's administration will not implement any new major "
+                "export controls with China",
+                [(OFFICIALS, "origin", "according to"), *CHAIN_A],
+            ),
+        ),
+    ),
+    DemoClaim(
+        "new-export-controls",
+        "The Trump administration is planning to enact major new export controls against China.",
+        "US planning major new export controls on China (Article B)",
+        ("US-China relations", "export controls"),
+        (
+            (
+                B,
+                "US President Donald Trump's administration is also planning to enact major new "
+                "export controls against China",
+                CHAIN_B,
+            ),
+        ),
+        ClaimStatus.DISPUTED,
+    ),
+    DemoClaim(
+        "stability",
+        'US policy towards China has shifted to "stability" until the US reduces China\'s '
+        "dominance in rare earths.",
+        'US China policy shifted to "stability" until rare earth reliance eases',
+        ("US-China relations", "rare earths"),
+        (
+            (
+                B,
+                'Washington\'s China policy has shifted towards "stability" until the US reduces '
+                "China's dominance in rare earths",
+                [(OFFICIALS, "origin", "said"), *CHAIN_B],
+            ),
+        ),
+    ),
+    DemoClaim(
+        "april-visit",
+        "President Trump is due to visit Beijing in April.",
+        "Trump to visit Beijing in April",
+        ("US-China relations",),
+        ((B, "Trump is due to visit Beijing in April", [(OFFICIALS, "origin", "said"), *CHAIN_B]),),
+    ),
+    DemoClaim(
+        "cooper",
+        "Zack Cooper of the American Enterprise Institute said the administration appears to be "
+        "giving ground on export controls.",
+        "Zack Cooper (AEI): US appears to be giving ground on export controls",
+        ("export controls",),
+        (
+            (
+                B,
+                "The administration appears to be giving ground on export controls",
+                [(COOPER, "origin", "told"), *CHAIN_B],
+            ),
+        ),
+        ClaimStatus.VERIFIED,
+    ),
+    DemoClaim(
+        "miller",
+        "Stephen Miller, deputy White House chief of staff, has been tasked with ensuring that "
+        "departments do not take actions that could threaten the détente with China.",
+        "Stephen Miller tasked with protecting the US-China détente",
+        ("US-China relations",),
+        (
+            (
+                B,
+                "tasking Stephen Miller, deputy White House chief of staff, with ensuring that "
+                "departments do not take actions that could threaten the détente",
+                [(TWO_SOURCES, "origin", "told"), *CHAIN_B],
+            ),
+        ),
+    ),
+    DemoClaim(
+        "framework-deal",
+        "Under the framework deal of October 30, the US did not impose a 100 percent tariff on "
+        "Chinese goods and China postponed its rare earth export restrictions for a year.",
+        "Oct 30 deal: no 100% tariff; China's rare earth curbs postponed a year",
+        ("US-China relations", "trade", "rare earths"),
+        (
+            (
+                A,
+                "Under the framework deal reached on October 30, the United States did not "
+                "impose a 100 percent tariff on Chinese goods, and China postponed its rare "
+                "earth export restrictions for a year",
+                WIRE_A,
+            ),
+        ),
+        ClaimStatus.VERIFIED,
+    ),
+]
+
+EXTERNAL_CHECKS = [
+    # (claim key, organization, outcome, article, excerpt)
+    (
+        "sanctions",
+        "Reuters",
+        ExternalCheck.Outcome.COULD_NOT_VERIFY,
+        A,
+        "The Reuters news agency was not immediately able to verify the reports",
+    ),
+    (
+        "sanctions",
+        "White House",
+        ExternalCheck.Outcome.NO_RESPONSE,
+        A,
+        "The White House did not immediately respond to Reuters' request for comment",
+    ),
+]
+
+RELATIONS = [
+    (
+        "no-export-controls",
+        "new-export-controls",
+        ClaimRelation.Kind.CONTRADICTS,
+        "Article A says no new major export controls; Article B says major new export controls "
+        "are planned. Both attribute the FT.",
+    ),
 ]
 
 
@@ -164,6 +370,126 @@ def load_users(result: DemoResult) -> None:
         result.users.append((username, group_name or "superuser", password))
 
 
+def story_actors(with_users: bool):
+    """Return the (editor, fact-checker, second fact-checker) who record and review the story.
+
+    With demo users these are `editor`, `factchecker` and `factchecker2`; otherwise accounts
+    that cannot log in (unusable passwords), so the story is still told through the workflow.
+    """
+    User = get_user_model()
+    names = (
+        ("editor", "factchecker", "factchecker2")
+        if with_users
+        else ("demo-editor", "demo-factchecker", "demo-factchecker2")
+    )
+    groups = (roles.EDITORS, roles.FACT_CHECKERS, roles.FACT_CHECKERS)
+    actors = []
+    for name, group in zip(names, groups, strict=True):
+        user, created = User.objects.get_or_create(username=name, defaults={"is_staff": True})
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get(name=group))
+        actors.append(User.objects.get(pk=user.pk))  # fresh, without a stale permission cache
+    return actors
+
+
+def _agent(ref):
+    kind, name = ref
+    if kind == "organization":
+        return organization(name)
+    if kind == "person":
+        return Person.objects.get(name=name)
+    return AnonymousSource.objects.filter(description=name).order_by("pk").first()
+
+
+def load_claims(*, documents: dict[str, Document], with_users: bool) -> None:
+    """Record the story's claims, appearances, chains, checks and relations, then review them."""
+    editor, checker, checker2 = story_actors(with_users)
+    claims: dict[str, Claim] = {}
+    new: set[str] = set()
+    for spec in CLAIMS:
+        claim = Claim.objects.filter(text=spec.text).first()
+        if claim is None:
+            new.add(spec.key)
+            topics = [
+                Topic.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
+                for name in spec.topics
+            ]
+            claim = recording.claim_create(
+                text=spec.text, summary=spec.summary, topics=topics, user=editor
+            )
+            for article, exact, chain in spec.appearances:
+                appearance = recording.appearance_create(
+                    claim=claim, document=documents[article], exact=exact, user=editor
+                )
+                recording.chain_set(
+                    appearance=appearance,
+                    links=[ChainLink(role, _agent(agent), verb) for agent, role, verb in chain],
+                )
+        claims[spec.key] = claim
+    for key, org_name, outcome, article, excerpt in EXTERNAL_CHECKS:
+        if key in new:
+            recording.external_check_record(
+                claim=claims[key],
+                organization=organization(org_name),
+                outcome=outcome,
+                document=documents[article],
+                exact=excerpt,
+                checked_at=documents[article].published_at,
+                user=checker,
+            )
+    for a, b, kind, reason in RELATIONS:
+        if a in new or b in new:
+            recording.relation_record(
+                from_claim=claims[a], to_claim=claims[b], kind=kind, reason=reason, user=checker
+            )
+    for spec in CLAIMS:
+        if spec.key in new:
+            _review(claims[spec.key], spec.status, documents, editor, checker, checker2)
+
+
+def _review(claim, status, documents, editor, checker, checker2) -> None:
+    """Walk a claim to its demo state through the workflow, as the newsroom would."""
+    if status == ClaimStatus.UNVERIFIED:
+        return
+    claim = workflow.claim_transition(
+        claim=claim,
+        to=ClaimStatus.IN_REVIEW,
+        actor=editor,
+        expected_version=claim.version,
+        assignee=checker,
+        due_date=(documents[A].published_at + datetime.timedelta(days=3)).date(),
+    )
+    if status == ClaimStatus.IN_REVIEW:
+        return
+    evidence, rationale = {
+        ClaimStatus.VERIFIED: (
+            [
+                workflow.Evidence(
+                    document_id=claim.appearances.first().document_id,
+                    note="The quoted passage says exactly this.",
+                )
+            ],
+            "Checked against the published article: the claim matches what was said and by "
+            "whom. For a statement of opinion, verified means verified as said.",
+        ),
+        ClaimStatus.DISPUTED: (
+            [],
+            "Contradicted by Article A, which reports from the same FT story that no new major "
+            "export controls are planned. Neither account is independently confirmed.",
+        ),
+    }[status]
+    workflow.claim_transition(
+        claim=claim,
+        to=status,
+        actor=checker2 if claim.created_by_id == checker.pk else checker,
+        expected_version=claim.version,
+        rationale=rationale,
+        evidence=evidence,
+    )
+
+
 @transaction.atomic
 def load_demo(*, with_users: bool) -> DemoResult:
     """Load the reference story; create demo users only when asked and DEBUG is on."""
@@ -174,4 +500,9 @@ def load_demo(*, with_users: bool) -> DemoResult:
     load_documents(result)
     if with_users:
         load_users(result)
+    documents = {
+        A: Document.objects.get(publication__name=A),
+        B: Document.objects.get(publisher__name=B),
+    }
+    load_claims(documents=documents, with_users=with_users)
     return result

@@ -49,7 +49,8 @@ def test_demo_users_are_refused_without_debug(settings):
         load_demo(with_users=True)
 
     call_command("load_demo")
-    assert not get_user_model().objects.exists()
+    demo_logins = ["editor", "factchecker", "factchecker2", "consumer", "admin"]
+    assert not get_user_model().objects.filter(username__in=demo_logins).exists()
 
 
 def test_demo_users_get_roles_and_printed_generated_passwords(settings, capsys):
@@ -74,3 +75,51 @@ def test_demo_users_get_roles_and_printed_generated_passwords(settings, capsys):
     password = next(line.split()[-1] for line in second.splitlines() if "editor " in line)
     assert User.objects.get(username="editor").check_password(password)
     assert first != second  # fresh passwords each run
+
+
+def test_demo_claims_tell_the_story_in_realistic_states():
+    from claims.models import Claim, ClaimRelation, ClaimStatus, ExternalCheck, VerificationEvent
+
+    load_demo(with_users=False)
+    load_demo(with_users=False)  # still safe to run twice
+
+    assert Claim.objects.count() == 9
+    sanctions = Claim.objects.with_counts().get(summary__startswith="US put sanctions")
+    assert sanctions.appearance_count == 2
+    assert sanctions.independent_origins == 1  # both articles relay the FT's officials
+    assert sanctions.status == ClaimStatus.IN_REVIEW
+    assert sanctions.assignee.username == "demo-factchecker"
+    checks = {(c.organization.name, c.outcome) for c in sanctions.external_checks.all()}
+    assert checks == {
+        ("Reuters", ExternalCheck.Outcome.COULD_NOT_VERIFY),
+        ("White House", ExternalCheck.Outcome.NO_RESPONSE),
+    }
+    chain = sanctions.appearances.get(document__publication__name="Danish Offshore Industry")
+    assert [str(link.agent) for link in chain.chain.all()] == [
+        "current and former US officials (several)",
+        "Financial Times",
+        "Reuters",
+        "Ritzau",
+        "Danish Offshore Industry",
+    ]
+    cooper = Claim.objects.get(summary__startswith="Zack Cooper")
+    assert cooper.status == ClaimStatus.VERIFIED
+    assert cooper.appearances.get().chain.first().person.name == "Zack Cooper"
+    disputed = Claim.objects.get(status=ClaimStatus.DISPUTED)
+    assert "planning major new export controls" in disputed.summary
+    assert ClaimRelation.objects.get().kind == ClaimRelation.Kind.CONTRADICTS
+    assert set(Claim.objects.conflicted().values_list("pk", flat=True)) == {
+        disputed.pk,
+        Claim.objects.get(summary__startswith="No new major").pk,
+    }
+    verified_event = VerificationEvent.objects.get(claim=cooper, to_status=ClaimStatus.VERIFIED)
+    assert verified_event.evidence and verified_event.rationale
+    assert verified_event.actor != cooper.created_by  # four eyes
+    assert Claim.objects.filter(status=ClaimStatus.VERIFIED).count() == 2
+
+
+def test_demo_actors_without_debug_cannot_log_in():
+    load_demo(with_users=False)
+
+    for user in get_user_model().objects.all():
+        assert not user.has_usable_password()
