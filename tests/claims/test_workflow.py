@@ -1,4 +1,4 @@
-"""The verification workflow: the transition table, roles, rules, concurrency and the audit trail."""
+"""The verification workflow: transition table, roles, rules, concurrency, audit trail."""
 
 import threading
 
