@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -55,6 +55,13 @@ def _count_of(model: type[models.Model], **filters) -> Coalesce:
     return Coalesce(Subquery(rows), Value(0))
 
 
+def claim_search_vector():
+    """The expression the claims' full-text GIN index is built on (PostgreSQL only)."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("text", "summary", config="english")
+
+
 class ClaimQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(status=ClaimStatus.VERIFIED)
@@ -71,16 +78,64 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_provenance(self):
         """Prefetch everything a claim's provenance shows, in a fixed number of queries."""
-        chain = Attribution.objects.select_related("person", "organization", "anonymous_source")
+        chain = Attribution.objects.select_related(
+            "person", "organization", "anonymous_source"
+        ).prefetch_related("person__affiliation_set__organization")
         appearances = Appearance.objects.select_related(
-            "document__publisher", "document__publication", "document__license__holder"
+            "document__publisher",
+            "document__publication",
+            "document__license__holder",
         ).prefetch_related(Prefetch("chain", queryset=chain))
-        checks = ExternalCheck.objects.select_related("organization", "document")
+        checks = ExternalCheck.objects.select_related("organization", "document__license__holder")
+        events = VerificationEvent.objects.select_related("actor")
         return self.prefetch_related(
             Prefetch("appearances", queryset=appearances),
             Prefetch("external_checks", queryset=checks),
+            Prefetch("events", queryset=events),
+            Prefetch("relations_from", queryset=ClaimRelation.objects.select_related("to_claim")),
+            Prefetch("relations_to", queryset=ClaimRelation.objects.select_related("from_claim")),
             "topics",
         )
+
+    def search(self, text: str):
+        """Full-text search on PostgreSQL (GIN-indexed); a plain substring match elsewhere."""
+        text = text.strip()
+        if not text:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery
+
+            return self.annotate(_search=claim_search_vector()).filter(
+                _search=SearchQuery(text, config="english", search_type="websearch")
+            )
+        return self.filter(Q(text__icontains=text) | Q(summary__icontains=text))
+
+    def with_topic(self, name_or_slug: str):
+        """Claims tagged with the topic (by slug or case-insensitive name), without duplicates."""
+        tagged = Claim.topics.through.objects.filter(claim=OuterRef("pk")).filter(
+            Q(topic__slug=name_or_slug) | Q(topic__name__iexact=name_or_slug)
+        )
+        return self.filter(Exists(tagged))
+
+    def with_origin_kind(self, kind: str):
+        """Claims with at least one origin of the kind: person, organization or anonymous."""
+        field = {
+            "person": "person",
+            "organization": "organization",
+            "anonymous": "anonymous_source",
+        }[kind]
+        origins = Attribution.objects.filter(
+            appearance__claim=OuterRef("pk"),
+            role=Attribution.Role.ORIGIN,
+            **{f"{field}__isnull": False},
+        )
+        return self.filter(Exists(origins))
+
+    def visible_to(self, user):
+        """Claims a user may see: staff see all, everyone else only concluded claims."""
+        if user.is_authenticated and user.is_staff:
+            return self
+        return self.filter(status__in=CONCLUDED)
 
     def conflicted(self):
         """Claims on either side of a `contradicts` relation."""
@@ -135,7 +190,7 @@ class Claim(models.Model):
         related_name="claims_created",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # Maintained only by claims.provenance.refresh_independent_origins().
     independent_origins = models.PositiveIntegerField(
         default=0,

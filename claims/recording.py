@@ -31,6 +31,11 @@ Agent = Person | Organization | AnonymousSource
 Role = Attribution.Role
 
 
+def claim_touch(claim_ids: Iterable[int]) -> None:
+    """Mark claims as changed when their provenance changes (incremental sync, Last-Modified)."""
+    Claim.objects.filter(pk__in=list(claim_ids)).update(updated_at=timezone.now())
+
+
 @dataclass(frozen=True)
 class ChainLink:
     role: str
@@ -57,6 +62,44 @@ def claim_create(
 
 
 @transaction.atomic
+def claim_update(
+    *,
+    claim: Claim,
+    text: str | None = None,
+    summary: str | None = None,
+    topics: Iterable[Topic] | None = None,
+) -> Claim:
+    """Edit a claim's own words or topics (its state changes only through the workflow)."""
+    fields = []
+    if text is not None:
+        claim.text = text.strip()
+        fields.append("text")
+    if summary is not None:
+        claim.summary = summary.strip()
+        fields.append("summary")
+    claim.full_clean()
+    if fields:
+        claim.save(update_fields=[*fields, "updated_at"])
+    if topics is not None:
+        claim.topics.set(list(topics))
+        claim_touch([claim.pk])
+    return claim
+
+
+def topics_named(names: Iterable[str]) -> list[Topic]:
+    """Return the topics with these names, creating the missing ones."""
+    from django.utils.text import slugify
+
+    topics = []
+    for name in {name.strip() for name in names if name.strip()}:
+        topic = Topic.objects.filter(name__iexact=name).first()
+        if topic is None:
+            topic = Topic.objects.create(name=name, slug=slugify(name)[:100] or "topic")
+        topics.append(topic)
+    return topics
+
+
+@transaction.atomic
 def appearance_create(
     *,
     claim: Claim,
@@ -80,6 +123,7 @@ def appearance_create(
             code="duplicate",
         )
     # No chain yet, so the new appearance cannot change the claim's independent origins.
+    claim_touch([claim.pk])
     return Appearance.objects.create(
         claim=claim,
         document=document,
@@ -98,6 +142,7 @@ def appearance_delete(*, appearance: Appearance) -> None:
     claim_id = appearance.claim_id
     appearance.delete()
     refresh_independent_origins([claim_id])
+    claim_touch([claim_id])
 
 
 @transaction.atomic
@@ -115,6 +160,7 @@ def chain_set(*, appearance: Appearance, links: Sequence[ChainLink]) -> list[Att
     appearance.chain.all().delete()
     created = Attribution.objects.bulk_create(rows)
     refresh_independent_origins([appearance.claim_id])
+    claim_touch([appearance.claim_id])
     return created
 
 
@@ -162,6 +208,7 @@ def external_check_record(
         raise ValidationError(errors)
     check.full_clean()
     check.save()
+    claim_touch([claim.pk])
     return check
 
 
@@ -204,6 +251,7 @@ def relation_record(
         raise duplicate from error
     if kind == ClaimRelation.Kind.SAME_AS:
         refresh_independent_origins([from_claim.pk, to_claim.pk])
+    claim_touch([from_claim.pk, to_claim.pk])
     return relation
 
 
@@ -216,6 +264,7 @@ def relation_delete(*, relation: ClaimRelation) -> None:
     if kind == ClaimRelation.Kind.SAME_AS:
         # Each former member is still connected to one of the two ends, so both suffice.
         refresh_independent_origins(claim_ids)
+    claim_touch(claim_ids)
 
 
 def _attribution(appearance: Appearance, position: int, link: ChainLink) -> Attribution:

@@ -7,6 +7,7 @@ or an API consumer can see why.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -58,18 +59,38 @@ def audience_for(user) -> Audience:
     return Audience.EXTERNAL
 
 
+def _holder_ids(terms: LicenseTerms) -> set[int]:
+    """The holder and the group it belongs to: an agreement with either applies."""
+    return {terms.holder_id, terms.holder.parent_id} - {None}
+
+
 def agreement_for(terms: LicenseTerms | None, *, on=None) -> Agreement | None:
     """Return the agreement in force with the terms' holder (or its group), if any."""
     if terms is None:
         return None
-    holder = terms.holder
-    holders = {holder.pk, holder.group().pk}
-    return (
+    return agreements_for([terms], on=on).get(terms.pk)
+
+
+def agreements_for(terms_list: Iterable[LicenseTerms | None], *, on=None) -> dict:
+    """Map each terms' pk to the agreement in force for it (or None), in one query."""
+    terms_list = [terms for terms in terms_list if terms is not None]
+    holder_ids = set().union(*(_holder_ids(terms) for terms in terms_list))
+    if not holder_ids:
+        return {}
+    by_holder: dict[int, Agreement] = {}
+    for agreement in (
         Agreement.objects.in_force(on)
-        .filter(holder_id__in=holders)
-        .order_by("-valid_from", "-pk")
-        .first()
-    )
+        .filter(holder_id__in=holder_ids)
+        .select_related("holder")
+        .order_by("valid_from", "pk")  # the latest wins below
+    ):
+        by_holder[agreement.holder_id] = agreement
+    found = {}
+    for terms in terms_list:
+        own = by_holder.get(terms.holder_id)
+        group = by_holder.get(terms.holder.parent_id) if terms.holder.parent_id else None
+        found[terms.pk] = own or group
+    return found
 
 
 def decide(

@@ -125,8 +125,9 @@ def test_with_provenance_takes_a_fixed_number_of_queries(django_assert_num_queri
             )
         ExternalCheckFactory(claim=claim)
 
-    # claims, appearances (+documents, publishers, licences), chains (+agents), checks, topics
-    with django_assert_num_queries(5):
+    # claims, appearances (+documents, publishers, licences), chains (+agents), checks, events,
+    # relations from and to, topics (no people in these chains: no affiliation query)
+    with django_assert_num_queries(8):
         for claim in Claim.objects.with_provenance():
             assert [topic.name for topic in claim.topics.all()] == ["Sanctions"]
             assert [c.organization.name for c in claim.external_checks.all()] == ["Reuters"]
