@@ -87,16 +87,20 @@ def claim_update(
 
 
 def topics_named(names: Iterable[str]) -> list[Topic]:
-    """Return the topics with these names, creating the missing ones."""
+    """Return the topics with these names (or their slugs), creating the missing ones."""
+    from django.db.models import Q
     from django.utils.text import slugify
 
-    topics = []
+    topics = {}
     for name in {name.strip() for name in names if name.strip()}:
-        topic = Topic.objects.filter(name__iexact=name).first()
+        slug = slugify(name)[:100]
+        if not slug:
+            raise ValidationError({"topics": f"'{name}' is not a usable topic name."})
+        topic = Topic.objects.filter(Q(name__iexact=name) | Q(slug=slug)).first()
         if topic is None:
-            topic = Topic.objects.create(name=name, slug=slugify(name)[:100] or "topic")
-        topics.append(topic)
-    return topics
+            topic = Topic.objects.create(name=name[:100], slug=slug)
+        topics[topic.pk] = topic
+    return list(topics.values())
 
 
 @transaction.atomic

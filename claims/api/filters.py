@@ -1,0 +1,56 @@
+"""One FilterSet per claims resource; computed filters go through ClaimQuerySet methods."""
+
+import django_filters
+
+from claims.models import Claim, ClaimStatus
+from sources.models import Organization
+
+
+class ClaimFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=ClaimStatus.choices, help_text="Repeat to match any of several states."
+    )
+    topic = django_filters.CharFilter(method="filter_topic", help_text="Topic name or slug.")
+    publisher = django_filters.CharFilter(
+        method="filter_publisher",
+        help_text="Organization id or name; matches the publisher or the publication.",
+    )
+    origin_kind = django_filters.ChoiceFilter(
+        choices=[
+            ("person", "person"),
+            ("organization", "organization"),
+            ("anonymous", "anonymous"),
+        ],
+        method="filter_origin_kind",
+    )
+    min_independent_origins = django_filters.NumberFilter(
+        field_name="independent_origins", lookup_expr="gte"
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="For incremental sync (ISO 8601)."
+    )
+    q = django_filters.CharFilter(method="filter_q", help_text="Text search.")
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_topic(self, queryset, name, value):
+        return queryset.with_topic(value)
+
+    def filter_publisher(self, queryset, name, value):
+        organizations = (
+            Organization.objects.filter(pk=value)
+            if value.isdigit()
+            else Organization.objects.by_name(value)
+        )
+        organization = organizations.first()
+        if organization is None:
+            return queryset.none()
+        return queryset.for_publisher(organization)
+
+    def filter_origin_kind(self, queryset, name, value):
+        return queryset.with_origin_kind(value)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)

@@ -1,0 +1,357 @@
+"""Serializers for claims: they shape data and validate input; services make the changes.
+
+Quotes pass through `sources.licensing` for the caller's audience: where the licence does not
+allow quoting to this caller, the quote is null and `withheld` names the clause. Documents
+whose text went into a response are collected in the context for the TDMRep headers.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.models import (
+    CONCLUDED,
+    Appearance,
+    Attribution,
+    Claim,
+    ClaimRelation,
+    ClaimStatus,
+    ExternalCheck,
+    VerificationEvent,
+)
+from sources import licensing
+from sources.licensing import Action, Audience
+
+
+def licensed_text(document, text: str, context: dict) -> tuple[str | None, str | None]:
+    """Return (text, None) if this caller may receive `text` from `document`, else (None, why)."""
+    if not text:
+        return text, None
+    audience = context["audience"]
+    agreements = context["agreements"]
+    decision = licensing.decide(
+        document=document,
+        action=Action.QUOTE_EXTERNALLY,
+        audience=audience,
+        characters=len(text),
+        agreement=agreements.get(document.license_id),
+    )
+    if decision.allowed:
+        context["served_documents"].append(document)
+        return text, None
+    reason = decision.reason
+    if decision.clause:
+        reason = f"{reason} Clause: “{decision.clause}”"
+    return None, reason
+
+
+class AgentSerializer(serializers.Serializer):
+    """A person, organization or anonymous source; never a confidential identity."""
+
+    type = serializers.ChoiceField(choices=["person", "organization", "anonymous"])
+    id = serializers.IntegerField()
+    name = serializers.CharField(required=False)
+    kind = serializers.CharField(required=False, help_text="Organizations only.")
+    description = serializers.CharField(required=False)
+    affiliations = serializers.ListField(child=serializers.DictField(), required=False)
+    count_text = serializers.CharField(required=False, help_text="Anonymous: count as written.")
+    count = serializers.IntegerField(required=False, allow_null=True)
+    anonymity_reason = serializers.CharField(required=False)
+
+    def to_representation(self, link: Attribution) -> dict:
+        if link.person_id:
+            person = link.person
+            return {
+                "type": "person",
+                "id": person.pk,
+                "name": person.name,
+                "description": person.description,
+                "affiliations": [
+                    {
+                        "organization": a.organization.name,
+                        "organization_id": a.organization_id,
+                        "role": a.role,
+                    }
+                    for a in person.affiliation_set.all()
+                ],
+            }
+        if link.organization_id:
+            org = link.organization
+            return {"type": "organization", "id": org.pk, "name": org.name, "kind": org.kind}
+        source = link.anonymous_source
+        return {
+            "type": "anonymous",
+            "id": source.pk,
+            "description": source.description,
+            "count_text": source.count_text,
+            "count": source.count,
+            "anonymity_reason": source.anonymity_reason,
+        }
+
+
+class ChainLinkSerializer(serializers.ModelSerializer):
+    agent = AgentSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Attribution
+        fields = ["position", "role", "verb", "agent"]
+
+
+class DocumentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    publisher = serializers.CharField()
+    publication = serializers.CharField(allow_null=True)
+    url = serializers.CharField()
+    headline = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    license = serializers.DictField(allow_null=True)
+
+    def to_representation(self, document) -> dict:
+        terms = document.license
+        return {
+            "id": document.pk,
+            "publisher": document.publisher.name,
+            "publication": document.publication.name if document.publication_id else None,
+            "url": document.url,
+            "headline": document.headline,
+            "published_at": serializers.DateTimeField().to_representation(document.published_at)
+            if document.published_at
+            else None,
+            "license": {
+                "id": terms.pk,
+                "holder": terms.holder.name,
+                "tdm_reserved": terms.tdm_reserved,
+                "sharing_scope": terms.sharing_scope,
+            }
+            if terms
+            else None,
+        }
+
+
+class AppearanceSerializer(serializers.ModelSerializer):
+    document = DocumentRefSerializer(read_only=True)
+    quote = serializers.SerializerMethodField()
+    withheld = serializers.SerializerMethodField()
+    selector = serializers.SerializerMethodField()
+    chain = ChainLinkSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Appearance
+        fields = ["id", "document", "quote", "withheld", "selector", "anchor_state", "chain"]
+
+    def to_representation(self, appearance):
+        self._licensed = licensed_text(appearance.document, appearance.exact, self.context)
+        data = super().to_representation(appearance)
+        if data["withheld"] is None:
+            del data["withheld"]
+        return data
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_quote(self, appearance) -> str | None:
+        return self._licensed[0]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_withheld(self, appearance) -> str | None:
+        return self._licensed[1]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_selector(self, appearance) -> dict:
+        """W3C TextPositionSelector; the quote context only for those who may see the text."""
+        selector = {"start": appearance.start, "end": appearance.end}
+        if self.context["audience"] == Audience.STAFF:
+            selector |= {"prefix": appearance.prefix, "suffix": appearance.suffix}
+        return selector
+
+
+class ExternalCheckSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.name", read_only=True)
+    organization_id = serializers.IntegerField(read_only=True)
+    excerpt = serializers.SerializerMethodField()
+    withheld = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExternalCheck
+        fields = [
+            "id",
+            "organization",
+            "organization_id",
+            "outcome",
+            "checked_at",
+            "document",
+            "excerpt",
+            "withheld",
+        ]
+
+    def to_representation(self, check):
+        self._licensed = (
+            licensed_text(check.document, check.exact, self.context)
+            if check.document_id
+            else (None, None)
+        )
+        data = super().to_representation(check)
+        if data["withheld"] is None:
+            del data["withheld"]
+        return data
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_excerpt(self, check) -> str | None:
+        return self._licensed[0]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_withheld(self, check) -> str | None:
+        return self._licensed[1]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One audit event; consumers see the actor's role, never an internal user name."""
+
+    at = serializers.DateTimeField(source="created_at")
+    to = serializers.CharField(source="to_status")
+    by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = VerificationEvent
+        fields = ["at", "from_status", "to", "by", "actor_role", "rationale", "evidence", "version"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_by(self, event) -> str:
+        if self.context["audience"] == Audience.STAFF:
+            return event.actor.get_username()
+        return event.actor_role
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim with its whole provenance, as list and detail both serve it."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    appearances = AppearanceSerializer(many=True, read_only=True)
+    external_checks = ExternalCheckSerializer(many=True, read_only=True)
+    relations = serializers.SerializerMethodField()
+    verification = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "url",
+            "text",
+            "summary",
+            "status",
+            "version",
+            "topics",
+            "independent_origins",
+            "appearances",
+            "external_checks",
+            "relations",
+            "verification",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_relations(self, claim) -> list[dict]:
+        staff = self.context["audience"] == Audience.STAFF
+        rows = []
+        for relation in [*claim.relations_from.all(), *claim.relations_to.all()]:
+            other = relation.other(claim)
+            if not staff and other.status not in CONCLUDED:
+                continue  # consumers do not learn of claims they cannot see
+            rows.append(
+                {"kind": relation.label_from(claim), "claim": other.pk, "reason": relation.reason}
+            )
+        return rows
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_verification(self, claim) -> dict:
+        events = list(claim.events.all())
+        concluding = next((e for e in reversed(events) if e.to_status in CONCLUDED), None)
+        return {
+            "status": claim.status,
+            "concluded_at": serializers.DateTimeField().to_representation(claim.concluded_at)
+            if claim.concluded_at
+            else None,
+            "rationale": concluding.rationale if concluding and claim.is_concluded else "",
+            "events": EventSerializer(events, many=True, context=self.context).data,
+        }
+
+
+class ClaimWriteSerializer(serializers.Serializer):
+    """Input for creating or editing a claim's own words and topics."""
+
+    text = serializers.CharField()
+    summary = serializers.CharField(max_length=75, required=False, allow_blank=True)
+    topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    """Input for a verification transition."""
+
+    to = serializers.ChoiceField(choices=ClaimStatus.choices)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    expected_version = serializers.IntegerField(min_value=1)
+    assignee = serializers.IntegerField(required=False, allow_null=True)
+    due_date = serializers.DateField(required=False, allow_null=True)
+
+    def validate_evidence(self, items):
+        allowed = {"url", "document", "external_check", "note"}
+        for index, item in enumerate(items):
+            unknown = set(item) - allowed
+            if unknown:
+                raise serializers.ValidationError(
+                    f"Evidence {index + 1}: unknown keys {sorted(unknown)}; use url, document, "
+                    "external_check and note."
+                )
+            for key in ("document", "external_check"):
+                if key in item and not isinstance(item[key], int):
+                    raise serializers.ValidationError(
+                        f"Evidence {index + 1}: '{key}' must be an id (an integer)."
+                    )
+        return items
+
+
+class AppearanceWriteSerializer(serializers.Serializer):
+    document = serializers.IntegerField()
+    exact = serializers.CharField(trim_whitespace=False)
+    prefix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    suffix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    start = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+class ChainLinkWriteSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Attribution.Role.choices)
+    verb = serializers.CharField(required=False, allow_blank=True, default="")
+    person = serializers.IntegerField(required=False)
+    organization = serializers.IntegerField(required=False)
+    anonymous_source = serializers.IntegerField(required=False)
+
+    def validate(self, data):
+        given = [k for k in ("person", "organization", "anonymous_source") if k in data]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                "Give exactly one agent: person, organization or anonymous_source."
+            )
+        return data
+
+
+class ChainWriteSerializer(serializers.Serializer):
+    links = ChainLinkWriteSerializer(many=True)
+
+
+class ExternalCheckWriteSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=ExternalCheck.Outcome.choices)
+    document = serializers.IntegerField(required=False, allow_null=True)
+    exact = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    prefix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    suffix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    checked_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class RelationWriteSerializer(serializers.Serializer):
+    to_claim = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ClaimRelation.Kind.choices)
+    reason = serializers.CharField()

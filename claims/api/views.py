@@ -1,0 +1,339 @@
+"""Claims over the API: reads scoped to what the caller may see, writes through the services."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Max
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import filters, generics, mixins, renderers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from claims import recording, workflow
+from claims.api.filters import ClaimFilter
+from claims.api.serializers import (
+    AppearanceWriteSerializer,
+    ChainWriteSerializer,
+    ClaimSerializer,
+    ClaimWriteSerializer,
+    ExternalCheckWriteSerializer,
+    RelationWriteSerializer,
+    TransitionSerializer,
+)
+from claims.exports import claimreview, claimreview_feed, provenance_json
+from claims.models import Appearance, Claim
+from newsroom.api import ConditionalGetMixin, IsNewsroomUser, NewsroomCursorPagination
+from sources import licensing
+from sources.models import AnonymousSource, Document, Organization, Person
+from sources.odrl import tdm_headers
+
+
+class LicensedContentMixin:
+    """Prepare the licence context for claims; send TDMRep headers for the text served."""
+
+    def licence_context(self, claims) -> dict:
+        terms = []
+        for claim in claims:
+            terms += [a.document.license for a in claim.appearances.all()]
+            terms += [c.document.license for c in claim.external_checks.all() if c.document_id]
+        return {
+            "audience": licensing.audience_for(self.request.user),
+            "agreements": licensing.agreements_for(terms),
+            "served_documents": [],
+        }
+
+    def with_tdm_headers(self, response, context):
+        served = context["served_documents"]
+        for header, value in tdm_headers(served, build_url=self.request.build_absolute_uri).items():
+            response[header] = value
+        return response
+
+
+class JsonLdRenderer(renderers.JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class ProvJsonRenderer(renderers.JSONRenderer):
+    media_type = "application/json"
+    format = "provjson"
+
+
+def concluded_or_404(claim: Claim) -> Claim:
+    if not claim.is_concluded:
+        raise Http404("Only concluded claims have a review.")
+    return claim
+
+
+class ClaimExportsMixin:
+    """Standard exports of a claim: schema.org ClaimReview and W3C PROV-JSON."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], renderer_classes=[JsonLdRenderer])
+    def claimreview(self, request, pk=None):
+        """schema.org ClaimReview (JSON-LD) of a concluded claim."""
+        claim = concluded_or_404(self.get_object())
+        self.last_modified = claim.updated_at
+        return Response(claimreview(claim, build_url=request.build_absolute_uri))
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], renderer_classes=[ProvJsonRenderer])
+    def provenance(self, request, pk=None):
+        """The claim's provenance graph as W3C PROV-JSON."""
+        claim = self.get_object()
+        self.last_modified = claim.updated_at
+        return Response(
+            provenance_json(
+                claim,
+                build_url=request.build_absolute_uri,
+                audience=licensing.audience_for(request.user),
+            )
+        )
+
+
+class ClaimViewSet(
+    ConditionalGetMixin,
+    ClaimExportsMixin,
+    LicensedContentMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Claims with their provenance. API consumers see concluded claims only; staff see all."""
+
+    serializer_class = ClaimSerializer
+    permission_classes = [IsNewsroomUser]
+    pagination_class = NewsroomCursorPagination
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_class = ClaimFilter
+    ordering_fields = ["updated_at", "created_at", "independent_origins", "id"]
+    ordering = ["-updated_at", "-id"]
+    # Set per action below; None means the model permissions for the HTTP method.
+    required_write_permissions = None
+
+    def get_queryset(self):
+        return Claim.objects.visible_to(self.request.user).with_provenance()
+
+    def serialize(self, claims, *, many: bool):
+        context = self.get_serializer_context() | self.licence_context(claims if many else [claims])
+        data = ClaimSerializer(claims, many=many, context=context).data
+        return data, context
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data, context = self.serialize(page, many=True)
+        # Any change to any claim moves this on, so a list is never wrongly "not modified".
+        self.last_modified = Claim.objects.aggregate(latest=Max("updated_at"))["latest"]
+        return self.with_tdm_headers(self.get_paginated_response(data), context)
+
+    def retrieve(self, request, *args, **kwargs):
+        claim = self.get_object()
+        data, context = self.serialize(claim, many=False)
+        self.last_modified = claim.updated_at
+        return self.with_tdm_headers(Response(data), context)
+
+    def fresh(self, pk) -> Response:
+        claim = self.get_queryset().get(pk=pk)
+        data, context = self.serialize(claim, many=False)
+        return self.with_tdm_headers(Response(data), context)
+
+    @extend_schema(request=ClaimWriteSerializer, responses={201: ClaimSerializer})
+    def create(self, request, *args, **kwargs):
+        payload = ClaimWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        claim = recording.claim_create(
+            text=data["text"],
+            summary=data.get("summary", ""),
+            topics=recording.topics_named(data.get("topics", [])),
+            user=request.user,
+        )
+        response = self.fresh(claim.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=ClaimWriteSerializer, responses={200: ClaimSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        claim = self.get_object()
+        payload = ClaimWriteSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        recording.claim_update(
+            claim=claim,
+            text=data.get("text"),
+            summary=data.get("summary"),
+            topics=recording.topics_named(data["topics"]) if "topics" in data else None,
+        )
+        return self.fresh(claim.pk)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: ClaimSerializer,
+            400: OpenApiResponse(description="Move not allowed, or rationale/evidence missing"),
+            403: OpenApiResponse(description="No permission for this move"),
+            409: OpenApiResponse(description="Stale version: reload and try again"),
+        },
+    )
+    @action(detail=True, methods=["post"], required_write_permissions=[])
+    def transitions(self, request, pk=None):
+        """Move the claim through the verification workflow (the workflow checks permissions)."""
+        claim = self.get_object()
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        assignee = None
+        if data.get("assignee") is not None:
+            assignee = get_user_model().objects.filter(pk=data["assignee"]).first()
+            if assignee is None:
+                raise serializers.ValidationError({"assignee": "No such user."})
+        workflow.claim_transition(
+            claim=claim,
+            to=data["to"],
+            actor=request.user,
+            expected_version=data["expected_version"],
+            rationale=data["rationale"],
+            evidence=[workflow.Evidence.from_dict(item) for item in data["evidence"]],
+            assignee=assignee,
+            due_date=data.get("due_date"),
+        )
+        return self.fresh(claim.pk)
+
+    @extend_schema(request=AppearanceWriteSerializer, responses={201: ClaimSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="appearances",
+        required_write_permissions=["claims.add_appearance"],
+    )
+    def add_appearance(self, request, pk=None):
+        """Record where the claim appears: a document and the exact quote."""
+        claim = self.get_object()
+        payload = AppearanceWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        recording.appearance_create(
+            claim=claim,
+            document=_get(Document, data["document"], "document"),
+            exact=data["exact"],
+            prefix=data.get("prefix", ""),
+            suffix=data.get("suffix", ""),
+            start=data.get("start"),
+            user=request.user,
+        )
+        response = self.fresh(claim.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=ChainWriteSerializer, responses={200: ClaimSerializer})
+    @action(
+        detail=True,
+        methods=["put"],
+        url_path=r"appearances/(?P<appearance_id>\d+)/chain",
+        required_write_permissions=["claims.add_attribution", "claims.change_attribution"],
+    )
+    def chain(self, request, pk=None, appearance_id=None):
+        """Replace an appearance's attribution chain, origin first."""
+        claim = self.get_object()
+        appearance = get_object_or_404(Appearance, pk=appearance_id, claim=claim)
+        payload = ChainWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        links = []
+        for index, link in enumerate(payload.validated_data["links"]):
+            field = f"links[{index}]"
+            if "person" in link:
+                agent = _get(Person, link["person"], field)
+            elif "organization" in link:
+                agent = _get(Organization, link["organization"], field)
+            else:
+                agent = _get(AnonymousSource, link["anonymous_source"], field)
+            links.append(recording.ChainLink(role=link["role"], agent=agent, verb=link["verb"]))
+        recording.chain_set(appearance=appearance, links=links)
+        return self.fresh(claim.pk)
+
+    @extend_schema(request=ExternalCheckWriteSerializer, responses={201: ClaimSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="external-checks",
+        required_write_permissions=["claims.add_externalcheck"],
+    )
+    def add_external_check(self, request, pk=None):
+        """Record a third party's reported verification attempt."""
+        claim = self.get_object()
+        payload = ExternalCheckWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        recording.external_check_record(
+            claim=claim,
+            organization=_get(Organization, data["organization"], "organization"),
+            outcome=data["outcome"],
+            document=_get(Document, data["document"], "document") if data.get("document") else None,
+            exact=data.get("exact", ""),
+            prefix=data.get("prefix", ""),
+            suffix=data.get("suffix", ""),
+            checked_at=data.get("checked_at"),
+            user=request.user,
+        )
+        response = self.fresh(claim.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=RelationWriteSerializer, responses={201: ClaimSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="relations",
+        required_write_permissions=["claims.add_claimrelation"],
+    )
+    def add_relation(self, request, pk=None):
+        """Record how this claim relates to another."""
+        claim = self.get_object()
+        payload = RelationWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        recording.relation_record(
+            from_claim=claim,
+            to_claim=_get(Claim, data["to_claim"], "to_claim"),
+            kind=data["kind"],
+            reason=data["reason"],
+            user=request.user,
+        )
+        response = self.fresh(claim.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class ClaimReviewFeedView(ConditionalGetMixin, generics.GenericAPIView):
+    """A feed of ClaimReviews for concluded claims, newest change first, cursor-paged."""
+
+    permission_classes = [IsNewsroomUser]
+    pagination_class = NewsroomCursorPagination
+    renderer_classes = [JsonLdRenderer]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ClaimFilter
+
+    def get_queryset(self):
+        return Claim.objects.concluded().with_provenance()
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.last_modified = Claim.objects.aggregate(latest=Max("updated_at"))["latest"]
+        response = Response(claimreview_feed(page, build_url=request.build_absolute_uri))
+        next_link = self.paginator.get_next_link()
+        if next_link:
+            response["Link"] = f'<{next_link}>; rel="next"'
+        return response
+
+
+def _get(model, pk, field: str):
+    """Fetch a referenced row or answer 400 naming the field."""
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise serializers.ValidationError({field: f"No {model._meta.verbose_name} with id {pk}."})
+    return found

@@ -1,0 +1,659 @@
+"""Reviewed claims in the standards the newsroom speaks: schema.org ClaimReview and W3C PROV.
+
+Pure functions over claims loaded with `Claim.objects.with_provenance()`: they read only the
+prefetched `appearances` (with `chain`, its agents and people's `affiliation_set`),
+`external_checks` and `events` (with `actor`), so exporting many claims costs no query per row.
+Nothing here reads an anonymous source's confidential identity (DESIGN.md §3, promise 5), and
+no export carries quoted text to outside consumers: the API applies the licence to quotes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from django.conf import settings
+from django.utils import timezone
+from prov.constants import XSD_INTEGER
+from prov.identifier import Identifier, QualifiedName
+from prov.model import PROV, PROV_LABEL, PROV_ROLE, PROV_TYPE, PROV_VALUE, Literal, ProvDocument
+
+from claims.models import CONCLUDED, Appearance, Attribution, Claim, ClaimStatus
+from sources.licensing import Audience
+from sources.models import AnonymousSource, Document, Organization, Person
+from sources.odrl import odrl_url
+
+BuildUrl = Callable[[str], str]
+
+SCHEMA_ORG_CONTEXT = "https://schema.org"
+
+
+@dataclass(frozen=True)
+class Rating:
+    value: int
+    label: str
+
+
+# The one rating scale of every ClaimReview, worst (1) to best (4), ordered by how far the
+# evidence found supports the claim:
+#   1 False         the evidence shows the claim does not hold;
+#   2 Disputed      credible accounts contradict each other and none is confirmed;
+#   3 Unverifiable  nothing found either way: ranked above Disputed because nothing counts
+#                   against it, below Verified because nothing confirms it;
+#   4 Verified      checked and it holds (for a statement of opinion: verified as said).
+# `alternateName` carries the verdict in words; the number only orders the verdicts.
+RATING_SCALE: Mapping[str, Rating] = MappingProxyType(
+    {
+        ClaimStatus.FALSE: Rating(1, "False"),
+        ClaimStatus.DISPUTED: Rating(2, "Disputed"),
+        ClaimStatus.UNVERIFIABLE: Rating(3, "Unverifiable"),
+        ClaimStatus.VERIFIED: Rating(4, "Verified"),
+    }
+)
+BEST_RATING = max(rating.value for rating in RATING_SCALE.values())
+WORST_RATING = min(rating.value for rating in RATING_SCALE.values())
+
+# Publishers of news: their documents are NewsArticles; anyone else's (a government statement,
+# a think-tank report) is a plain CreativeWork.
+NEWS_KINDS = frozenset(
+    {Organization.Kind.PUBLISHER, Organization.Kind.PUBLICATION, Organization.Kind.NEWS_AGENCY}
+)
+
+
+def claimreview_path(claim: Claim) -> str:
+    return f"/api/v1/claims/{claim.pk}/claimreview/"
+
+
+def provenance_path(claim: Claim) -> str:
+    return f"/api/v1/claims/{claim.pk}/provenance/"
+
+
+# --- schema.org ClaimReview ----------------------------------------------------------------------
+
+
+def claimreview(claim: Claim, *, build_url: BuildUrl) -> dict:
+    """Return the claim's review as schema.org ClaimReview JSON-LD.
+
+    Precondition: the claim is concluded (else ValueError) and loaded `with_provenance()`.
+    """
+    return {"@context": SCHEMA_ORG_CONTEXT, **_claimreview_node(claim, build_url=build_url)}
+
+
+def claimreview_feed(claims: Iterable[Claim], *, build_url: BuildUrl) -> dict:
+    """Return the concluded claims' reviews as one JSON-LD document; others are left out.
+
+    An `@graph` rather than an ItemList: each review stays a top-level node, the same object as
+    its own endpoint serves (minus the shared `@context`), so a consumer that reads one review
+    reads the feed, and no list wrapper or position claims an order the feed does not promise.
+    """
+    return {
+        "@context": SCHEMA_ORG_CONTEXT,
+        "@graph": [
+            _claimreview_node(claim, build_url=build_url)
+            for claim in claims
+            if claim.status in CONCLUDED
+        ],
+    }
+
+
+def _claimreview_node(claim: Claim, *, build_url: BuildUrl) -> dict:
+    if claim.status not in CONCLUDED:
+        raise ValueError(
+            f"Claim {claim.pk} is {claim.status}: only a concluded claim has a review to publish."
+        )
+    rating = RATING_SCALE[claim.status]
+    conclusion = _concluding_event(claim)
+    url = build_url(claimreview_path(claim))
+    node = {
+        "@type": "ClaimReview",
+        "@id": url,
+        "url": url,
+        "claimReviewed": claim.text,
+        "author": _newsroom(build_url),
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": rating.value,
+            "bestRating": BEST_RATING,
+            "worstRating": WORST_RATING,
+            "alternateName": rating.label,
+        },
+        "itemReviewed": _reviewed_claim(claim),
+    }
+    concluded_at = claim.concluded_at or (conclusion.created_at if conclusion else None)
+    if concluded_at:
+        node["datePublished"] = _iso(concluded_at)
+    if conclusion and conclusion.rationale:
+        node["reviewBody"] = conclusion.rationale
+    return node
+
+
+def _concluding_event(claim: Claim):
+    """Return the event that moved the claim into its current concluded state, if recorded."""
+    concluding = [event for event in claim.events.all() if event.to_status == claim.status]
+    return max(concluding, key=lambda event: (event.created_at, event.pk), default=None)
+
+
+def _newsroom(build_url: BuildUrl) -> dict:
+    return {"@type": "Organization", "name": settings.NEWSROOM_NAME, "url": build_url("/")}
+
+
+def _reviewed_claim(claim: Claim) -> dict:
+    appearances = list(claim.appearances.all())
+    node: dict = {"@type": "Claim"}
+    authors = []
+    seen = set()
+    for appearance in appearances:
+        link = _speaker(appearance)
+        if link is not None and _agent_key(link) not in seen:
+            seen.add(_agent_key(link))
+            authors.append(_schema_agent(link, on=_day_of(appearance.document)))
+    if authors:
+        node["author"] = authors[0] if len(authors) == 1 else authors
+    documents = _documents_in_order(appearances)
+    if documents:
+        node["appearance"] = [_creative_work(document) for document in documents]
+        first = next((d for d in documents if d.published_at is not None), None)
+        if first is not None:
+            node["firstAppearance"] = _creative_work(first)
+            node["datePublished"] = _iso(first.published_at)
+    return node
+
+
+def _speaker(appearance: Appearance) -> Attribution | None:
+    """Return who made the statement: the chain's origin or, with none, its first reporter.
+
+    A reporter that names no source states the claim in its own voice, so it is the author.
+    """
+    chain = list(appearance.chain.all())
+    for role in (Attribution.Role.ORIGIN, Attribution.Role.REPORTER):
+        link = next((link for link in chain if link.role == role), None)
+        if link is not None:
+            return link
+    return None
+
+
+def _agent_key(link: Attribution) -> tuple[str, int]:
+    return (link.agent_kind, link.agent.pk)
+
+
+def _schema_agent(link: Attribution, *, on: datetime.date) -> dict:
+    agent = link.agent
+    if isinstance(agent, Person):
+        node = {"@type": "Person", "name": agent.name}
+        if agent.description:
+            node["description"] = agent.description
+        affiliations = _affiliations_on(agent, on)
+        roles = [a.role for a in affiliations if a.role]
+        organizations = [_schema_organization(a.organization) for a in affiliations]
+        if roles:
+            node["jobTitle"] = _one_or_many(roles)
+        if organizations:
+            node["affiliation"] = _one_or_many(organizations)
+        return node
+    if isinstance(agent, Organization):
+        return _schema_organization(agent)
+    # An unnamed source: said as described, never named. schema.org has no type for a group
+    # of unnamed people; Person is what each of them is (Organization would invent a body).
+    return {
+        "@type": "Person",
+        "description": agent.description,
+        "disambiguatingDescription": _anonymous_standing(agent),
+    }
+
+
+def _anonymous_standing(source: AnonymousSource) -> str:
+    """Describe an anonymous source's standing in the outlet's words: count and reason."""
+    standing = "anonymous source"
+    count = source.count_text or (str(source.count) if source.count is not None else "")
+    if count:
+        standing += f" ({count})"
+    if source.anonymity_reason:
+        standing += f", {source.anonymity_reason}"
+    return standing
+
+
+def _schema_organization(organization: Organization) -> dict:
+    node = {"@type": "Organization", "name": organization.name}
+    if organization.url:
+        node["url"] = organization.url
+    return node
+
+
+def _creative_work(document: Document) -> dict:
+    """Describe a document by its metadata only: never its text (its licence may forbid it)."""
+    node = {"@type": "NewsArticle" if document.publisher.kind in NEWS_KINDS else "CreativeWork"}
+    if document.url:
+        node["url"] = document.url
+    if document.headline:
+        node["headline"] = document.headline
+    if document.published_at:
+        node["datePublished"] = _iso(document.published_at)
+    if document.language:
+        node["inLanguage"] = document.language
+    node["publisher"] = _schema_publisher(document)
+    return node
+
+
+def _schema_publisher(document: Document) -> dict:
+    """The title the document appeared in, as part of its publisher when they differ."""
+    publisher = _schema_organization(document.publisher)
+    title = document.publication
+    if title is None or title.pk == document.publisher_id:
+        return publisher
+    return {**_schema_organization(title), "parentOrganization": publisher}
+
+
+# --- W3C PROV ------------------------------------------------------------------------------------
+
+
+def provenance_json(claim: Claim, *, build_url: BuildUrl, audience: Audience) -> dict:
+    """Return the claim's provenance as a PROV-JSON object (see `provenance_document`)."""
+    document = provenance_document(claim, build_url=build_url, audience=audience)
+    return json.loads(document.serialize(format="json"))
+
+
+def provenance_document(claim: Claim, *, build_url: BuildUrl, audience: Audience) -> ProvDocument:
+    """Build the claim's provenance graph: documents, quotes, chains, agents and verification.
+
+    For `Audience.EXTERNAL` staff act as their role ("fact-checker"), never as a username, and
+    no quoted text is included. Precondition: the claim is loaded `with_provenance()`.
+    """
+    builder = _ProvBuilder(build_url=build_url, audience=audience)
+    builder.add_claim(claim)
+    return builder.document
+
+
+class _ProvBuilder:
+    """Adds each record once, however many appearances, chains or events mention it."""
+
+    def __init__(self, *, build_url: BuildUrl, audience: Audience) -> None:
+        self.build_url = build_url
+        self.audience = audience
+        self.staff = audience == Audience.STAFF
+        self.document = ProvDocument()
+        # Instances live under the API root; the terms this export defines under /ns/.
+        self.nr = self.document.add_namespace("nr", build_url("/api/v1/"))
+        self.nrv = self.document.add_namespace("nrv", build_url("/ns/provenance#"))
+        self.schema = self.document.add_namespace("schema", "https://schema.org/")
+        self._declared: set[QualifiedName] = set()
+        self._relations: set[tuple] = set()
+
+    # records ----------------------------------------------------------------------------------
+
+    def _once(self, identifier: QualifiedName) -> bool:
+        """Return True the first time an identifier is declared."""
+        if identifier in self._declared:
+            return False
+        self._declared.add(identifier)
+        return True
+
+    def _relation(self, key: tuple) -> bool:
+        """Return True the first time a relation is added."""
+        if key in self._relations:
+            return False
+        self._relations.add(key)
+        return True
+
+    @staticmethod
+    def _attributes(pairs: Iterable[tuple]) -> list[tuple]:
+        return [(name, value) for name, value in pairs if value not in (None, "")]
+
+    # the claim --------------------------------------------------------------------------------
+
+    def add_claim(self, claim: Claim) -> None:
+        claim_id = self.nr[f"claims/{claim.pk}"]
+        self._once(claim_id)
+        self.document.entity(
+            claim_id,
+            self._attributes(
+                [
+                    (PROV_TYPE, self.nrv["Claim"]),
+                    (PROV_LABEL, str(claim)),
+                    (self.schema["text"], claim.text),
+                    (self.nrv["status"], claim.status),
+                    (self.schema["url"], Identifier(self.build_url(provenance_path(claim)))),
+                ]
+            ),
+        )
+        for appearance in claim.appearances.all():
+            quote = self.add_appearance(claim, appearance)
+            if self._relation(("derived", claim_id, quote)):
+                self.document.wasDerivedFrom(claim_id, quote)
+        for check in claim.external_checks.all():
+            self.add_external_check(claim_id, check)
+        for event in claim.events.all():
+            self.add_event(claim, claim_id, event)
+
+    def add_appearance(self, claim: Claim, appearance: Appearance) -> QualifiedName:
+        """Add the quote, its document and its chain; return the quote's identifier."""
+        document_id = self.add_document(appearance.document)
+        quote = self.nr[f"appearances/{appearance.pk}"]
+        self._once(quote)
+        self.document.entity(
+            quote,
+            self._attributes(
+                [
+                    (PROV_TYPE, self.nrv["Quote"]),
+                    (PROV_VALUE, appearance.exact if self.staff else None),
+                    (self.nrv["start"], _integer(appearance.start)),
+                    (self.nrv["end"], _integer(appearance.end)),
+                    (self.nrv["anchorState"], appearance.anchor_state),
+                ]
+            ),
+        )
+        # The newsroom quotes the passage from the document.
+        self.document.quotation(quote, document_id)
+
+        chain = list(appearance.chain.all())
+        day = _day_of(appearance.document)
+        origin = next((link for link in chain if link.role == Attribution.Role.ORIGIN), None)
+        if origin is not None:
+            self.document.wasAttributedTo(
+                quote,
+                self.add_agent(origin.agent, on=day),
+                other_attributes=self._attributes([(self.nrv["verb"], origin.verb)]),
+            )
+        # Each reporter or relay passed on a report of its own: the document quotes the last
+        # of them, each report quotes the one before it, the first report is the reporter's.
+        upstream = None
+        for link in chain:
+            if link.role not in (Attribution.Role.REPORTER, Attribution.Role.RELAY):
+                continue
+            report = self.add_report(claim, link, on=day)
+            if upstream is not None and upstream != report:
+                self._quotation(report, upstream)
+            upstream = report
+        if upstream is not None:
+            self._quotation(document_id, upstream)
+        for link in chain:
+            if link.role == Attribution.Role.PUBLISHER:
+                self._attribute(document_id, self.add_agent(link.agent, on=day), link)
+        return quote
+
+    def _quotation(self, generated: QualifiedName, used: QualifiedName) -> None:
+        if self._relation(("quotation", generated, used)):
+            self.document.quotation(generated, used)
+
+    def _attribute(self, entity: QualifiedName, agent: QualifiedName, link=None) -> None:
+        if not self._relation(("attributed", entity, agent)):
+            return
+        attributes = []
+        if link is not None:
+            attributes = [(PROV_ROLE, link.role), (self.nrv["verb"], link.verb)]
+        self.document.wasAttributedTo(entity, agent, other_attributes=self._attributes(attributes))
+
+    def add_report(self, claim: Claim, link: Attribution, *, on: datetime.date) -> QualifiedName:
+        """Add the report an agent passed on; one per agent and claim, whichever chain."""
+        kind, pk = _agent_key(link)
+        report = self.nr[f"claims/{claim.pk}/reports/{kind}-{pk}"]
+        agent = self.add_agent(link.agent, on=on)
+        if self._once(report):
+            self.document.entity(
+                report,
+                [(PROV_TYPE, self.nrv["Report"]), (PROV_LABEL, f"{link.agent}'s report")],
+            )
+        self._attribute(report, agent, link)
+        return report
+
+    def add_document(self, document: Document) -> QualifiedName:
+        document_id = self.nr[f"documents/{document.pk}"]
+        if not self._once(document_id):
+            return document_id
+        terms = document.license
+        kind = "NewsArticle" if document.publisher.kind in NEWS_KINDS else "CreativeWork"
+        self.document.entity(
+            document_id,
+            self._attributes(
+                [
+                    (PROV_TYPE, self.schema[kind]),
+                    (PROV_LABEL, str(document)),
+                    (self.schema["headline"], document.headline),
+                    (self.schema["url"], Identifier(document.url) if document.url else None),
+                    (self.schema["datePublished"], document.published_at),
+                    (self.schema["inLanguage"], document.language),
+                    (self.nrv["agencyCredit"], document.agency_credit),
+                    (
+                        self.schema["license"],
+                        Identifier(odrl_url(terms, build_url=self.build_url)) if terms else None,
+                    ),
+                    (self.nrv["tdmReserved"], terms.tdm_reserved if terms else None),
+                ]
+            ),
+        )
+        day = _day_of(document)
+        publisher = self.add_agent(document.publisher, on=day)
+        title = document.publication
+        if title is not None and title.pk != document.publisher_id:
+            title_id = self.add_agent(title, on=day)
+            self._attribute(document_id, title_id)
+            if self._relation(("behalf", title_id, publisher)):
+                self.document.actedOnBehalfOf(title_id, publisher)
+        else:
+            self._attribute(document_id, publisher)
+        return document_id
+
+    # agents -----------------------------------------------------------------------------------
+
+    def add_agent(self, agent, *, on: datetime.date) -> QualifiedName:
+        if isinstance(agent, Person):
+            return self.add_person(agent, on=on)
+        if isinstance(agent, Organization):
+            return self.add_organization(agent)
+        return self.add_anonymous(agent)
+
+    def add_person(self, person: Person, *, on: datetime.date) -> QualifiedName:
+        person_id = self.nr[f"people/{person.pk}"]
+        affiliations = _affiliations_on(person, on)
+        if self._once(person_id):
+            self.document.agent(
+                person_id,
+                self._attributes(
+                    [
+                        (PROV_TYPE, PROV["Person"]),
+                        (self.schema["name"], person.name),
+                        (self.schema["description"], person.description),
+                    ]
+                ),
+            )
+        # Someone quoted in a role speaks for the organization they hold it at.
+        for affiliation in affiliations:
+            organization = self.add_organization(affiliation.organization)
+            if self._relation(("behalf", person_id, organization)):
+                self.document.actedOnBehalfOf(
+                    person_id,
+                    organization,
+                    other_attributes=self._attributes([(PROV_ROLE, affiliation.role)]),
+                )
+        return person_id
+
+    def add_organization(self, organization: Organization) -> QualifiedName:
+        organization_id = self.nr[f"organizations/{organization.pk}"]
+        if self._once(organization_id):
+            self.document.agent(
+                organization_id,
+                self._attributes(
+                    [
+                        (PROV_TYPE, PROV["Organization"]),
+                        (self.schema["name"], organization.name),
+                        (
+                            self.schema["url"],
+                            Identifier(organization.url) if organization.url else None,
+                        ),
+                        (self.nrv["kind"], organization.kind),
+                    ]
+                ),
+            )
+        return organization_id
+
+    def add_anonymous(self, source: AnonymousSource) -> QualifiedName:
+        """Add an unnamed source as described, with its count; never its identity."""
+        source_id = self.nr[f"anonymous-sources/{source.pk}"]
+        if self._once(source_id):
+            self.document.agent(
+                source_id,
+                self._attributes(
+                    [
+                        (PROV_TYPE, self.nrv["AnonymousSource"]),
+                        (PROV_LABEL, str(source)),
+                        (self.nrv["description"], source.description),
+                        (self.nrv["countAsWritten"], source.count_text),
+                        (self.nrv["count"], _integer(source.count)),
+                        (self.nrv["anonymityReason"], source.anonymity_reason),
+                    ]
+                ),
+            )
+        return source_id
+
+    def add_newsroom(self) -> QualifiedName:
+        newsroom = self.nr["newsroom"]
+        if self._once(newsroom):
+            self.document.agent(
+                newsroom,
+                [
+                    (PROV_TYPE, PROV["Organization"]),
+                    (self.schema["name"], settings.NEWSROOM_NAME),
+                    (self.schema["url"], Identifier(self.build_url("/"))),
+                ],
+            )
+        return newsroom
+
+    def add_staff_member(self, user) -> QualifiedName:
+        """Add a newsroom user by username: for staff exports only."""
+        user_id = self.nr[f"users/{user.pk}"]
+        if self._once(user_id):
+            self.document.agent(
+                user_id, [(PROV_TYPE, PROV["Person"]), (self.nrv["username"], user.get_username())]
+            )
+            self.document.actedOnBehalfOf(user_id, self.add_newsroom())
+        return user_id
+
+    # verification -----------------------------------------------------------------------------
+
+    def add_external_check(self, claim_id: QualifiedName, check) -> QualifiedName:
+        """Add a third party's reported verification attempt, as an activity of its own."""
+        check_id = self.nr[f"external-checks/{check.pk}"]
+        self._once(check_id)
+        reported_in = self.add_document(check.document) if check.document_id else None
+        self.document.activity(
+            check_id,
+            check.checked_at,
+            None,
+            self._attributes(
+                [
+                    (PROV_TYPE, self.nrv["ExternalCheck"]),
+                    (PROV_LABEL, f"{check.organization}: {check.get_outcome_display()}"),
+                    (self.nrv["outcome"], check.outcome),
+                    (self.nrv["reportedIn"], reported_in),
+                    (self.nrv["excerpt"], check.exact if self.staff else None),
+                ]
+            ),
+        )
+        self.document.wasAssociatedWith(check_id, self.add_organization(check.organization))
+        self.document.used(check_id, claim_id)
+        return check_id
+
+    def add_event(self, claim: Claim, claim_id: QualifiedName, event) -> None:
+        """Add one verification step: it used the claim as it was and generated it as it is."""
+        event_id = self.nr[f"verification-events/{event.pk}"]
+        self._once(event_id)
+        evidence_urls = [
+            (self.nrv["evidenceUrl"], Identifier(item["url"]))
+            for item in event.evidence
+            if item.get("kind") == "url" and item.get("url")
+        ]
+        self.document.activity(
+            event_id,
+            event.created_at,
+            event.created_at,
+            self._attributes(
+                [
+                    (PROV_TYPE, self.nrv["VerificationStep"]),
+                    (PROV_LABEL, f"{event.from_status} → {event.to_status}"),
+                    (self.nrv["fromStatus"], event.from_status),
+                    (self.nrv["toStatus"], event.to_status),
+                    (self.nrv["rationale"], event.rationale),
+                    *evidence_urls,
+                ]
+            ),
+        )
+        before = self._claim_version(claim, claim_id, event.version - 1, event.from_status)
+        after = self._claim_version(claim, claim_id, event.version, event.to_status)
+        self.document.used(event_id, before)
+        self.document.wasGeneratedBy(after, event_id, event.created_at)
+        # Outside consumers see the role the person acted in, never who it was.
+        if self.staff:
+            actor = self.add_staff_member(event.actor)
+        else:
+            actor = self.add_newsroom()
+        self.document.wasAssociatedWith(
+            event_id, actor, other_attributes=[(PROV_ROLE, event.actor_role)]
+        )
+        for item in event.evidence:
+            if item.get("kind") == "document" and item.get("document"):
+                evidence = self.nr[f"documents/{item['document']}"]
+                if self._once(evidence):
+                    label = self._attributes([(PROV_LABEL, item.get("label"))])
+                    self.document.entity(evidence, label)
+                self.document.used(event_id, evidence)
+            elif item.get("kind") == "external_check" and item.get("external_check"):
+                check = self.nr[f"external-checks/{item['external_check']}"]
+                if self._once(check):
+                    self.document.activity(
+                        check, other_attributes=self._attributes([(PROV_LABEL, item.get("label"))])
+                    )
+                self.document.wasInformedBy(event_id, check)
+
+    def _claim_version(
+        self, claim: Claim, claim_id: QualifiedName, version: int, status: str
+    ) -> QualifiedName:
+        version_id = self.nr[f"claims/{claim.pk}/versions/{version}"]
+        if self._once(version_id):
+            self.document.entity(
+                version_id,
+                [(PROV_TYPE, self.nrv["ClaimVersion"]), (self.nrv["status"], status)],
+            )
+            self.document.specializationOf(version_id, claim_id)
+        return version_id
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+
+def _documents_in_order(appearances: Iterable[Appearance]) -> list[Document]:
+    """Each document once, earliest published first (undated last)."""
+    documents = {appearance.document.pk: appearance.document for appearance in appearances}
+    far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    return sorted(documents.values(), key=lambda d: (d.published_at or far_future, d.pk))
+
+
+def _day_of(document: Document) -> datetime.date:
+    """The day a document speaks for: when it was published, else when it was obtained."""
+    moment = document.published_at or document.obtained_at or timezone.now()
+    return timezone.localdate(moment)
+
+
+def _affiliations_on(person: Person, day: datetime.date) -> list:
+    """The person's affiliations in force on `day`, from the prefetched `affiliation_set`."""
+    return [
+        affiliation
+        for affiliation in person.affiliation_set.all()
+        if (affiliation.start_date is None or affiliation.start_date <= day)
+        and (affiliation.end_date is None or affiliation.end_date >= day)
+    ]
+
+
+def _integer(value: int | None) -> Literal | None:
+    """An xsd:integer literal: `prov` writes a Python int as {"$": 1, "type": "xsd:int"}, whose
+    number-valued "$" the PROV-JSON schema rejects (typed literals carry strings)."""
+    return None if value is None else Literal(str(value), XSD_INTEGER)
+
+
+def _one_or_many(values: list):
+    return values[0] if len(values) == 1 else values
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.isoformat()

@@ -1,0 +1,69 @@
+"""Admin for API tokens: issued and revoked through newsroom.tokens; keys are shown once."""
+
+from django.contrib import admin, messages
+
+from newsroom.models import ApiToken
+from newsroom.tokens import token_issue, token_revoke
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "user",
+        "key_prefix",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "active",
+    ]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["name", "user__username", "key_prefix"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name", "expires_at"]
+        return [
+            "user",
+            "name",
+            "key_prefix",
+            "created_at",
+            "created_by",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    @admin.display(boolean=True, description="Active")
+    def active(self, token):
+        return token.is_active
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # tokens are not edited; they are revoked and reissued
+        token, key = token_issue(
+            user=obj.user, name=obj.name, expires_at=obj.expires_at, created_by=request.user
+        )
+        obj.pk, obj.key_prefix, obj.created_at = token.pk, token.key_prefix, token.created_at
+        self.message_user(
+            request,
+            f"The key for '{token.name}' is {key} — copy it now: it is not stored and will not "
+            "be shown again.",
+            messages.WARNING,
+        )
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request, queryset):
+        for token in queryset:
+            token_revoke(token=token)
+        self.message_user(request, f"Revoked {queryset.count()} token(s).", messages.SUCCESS)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # keep the record of who had access; revoke instead

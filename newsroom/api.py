@@ -1,0 +1,129 @@
+"""API plumbing shared by the apps' endpoints: who may call, paging, caching, throttling."""
+
+import hashlib
+
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from rest_framework import exceptions, pagination, permissions, throttling
+
+from newsroom import roles
+from newsroom.models import ApiToken
+
+
+def is_consumer(user) -> bool:
+    """Tell whether a user calls the API as an outside consumer."""
+    return user.groups.filter(name=roles.API_CONSUMERS).exists()
+
+
+class IsNewsroomUser(permissions.BasePermission):
+    """Staff and API consumers may read; staff may write what their model permissions allow.
+
+    Anonymous callers get 401 (the authentication classes answer with a challenge).
+    """
+
+    message = "Your account has no API access: ask for the API consumers role."
+    write_permissions = permissions.DjangoModelPermissions.perms_map
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return user.is_staff or is_consumer(user)
+        if request.method not in self.write_permissions:
+            raise exceptions.MethodNotAllowed(request.method)
+        if not user.is_staff:
+            self.message = "API consumers have read-only access."
+            return False
+        required = getattr(view, "required_write_permissions", None)
+        if required is None:
+            model = view.get_queryset().model
+            required = [
+                perm % {"app_label": model._meta.app_label, "model_name": model._meta.model_name}
+                for perm in self.write_permissions[request.method]
+            ]
+        return user.has_perms(required)
+
+
+class NewsroomCursorPagination(pagination.CursorPagination):
+    """Cursor paging: stable under inserts and never runs COUNT(*) on large tables."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = ("-updated_at", "-id")
+
+
+class TokenRateThrottle(throttling.SimpleRateThrottle):
+    """Rate-limit each API token on its own; session users by account."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ConditionalGetMixin:
+    """Answer GET with ETag and Last-Modified, and 304 when the client's copy is current.
+
+    The ETag hashes the rendered body, which already differs by audience (withheld quotes),
+    so a consumer and an editor never share a validator. Views set `self.last_modified`.
+    """
+
+    last_modified = None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        response.render()
+        etag = '"' + hashlib.sha256(response.content).hexdigest()[:40] + '"'
+        response["ETag"] = etag
+        last_modified = self.last_modified
+        if last_modified is not None:
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        conditional = get_conditional_response(
+            request._request,
+            etag=etag,
+            last_modified=int(last_modified.timestamp()) if last_modified else None,
+            response=response,
+        )
+        return conditional
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the services' errors: validation → 400, stale version → 409."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from rest_framework import status
+    from rest_framework.response import Response
+    from rest_framework.views import exception_handler as drf_handler
+
+    from claims.workflow import StaleVersion
+
+    if isinstance(exc, StaleVersion):
+        return Response(
+            {"detail": str(exc), "code": "stale_version", "current_version": exc.current},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            body = {
+                ("non_field_errors" if field == "__all__" else field): messages
+                for field, messages in exc.message_dict.items()
+            }
+        else:
+            body = {"non_field_errors": exc.messages}
+        codes = (
+            {error.code for error in exc.error_list} if not hasattr(exc, "error_dict") else set()
+        )
+        if len(codes) == 1 and None not in codes:
+            body["code"] = codes.pop()
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return drf_handler(exc, context)

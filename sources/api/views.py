@@ -1,0 +1,129 @@
+"""Sources over the API: read for staff and consumers; documents imported by staff."""
+
+from django.http import JsonResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from newsroom.api import ConditionalGetMixin, IsNewsroomUser
+from sources import licensing
+from sources.api.serializers import (
+    DocumentImportSerializer,
+    DocumentSerializer,
+    LicenseTermsSerializer,
+    OrganizationSerializer,
+    PersonSerializer,
+)
+from sources.ingest import IngestError, document_import
+from sources.models import Document, LicenseTerms, Organization, Person
+from sources.odrl import newsroom_tdm_policy, odrl_policy, tdm_headers, tdmrep_wellknown
+
+
+class ReadOnlyResource(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsNewsroomUser]
+
+
+class OrganizationViewSet(ReadOnlyResource):
+    queryset = Organization.objects.all()
+    serializer_class = OrganizationSerializer
+
+
+class PersonViewSet(ReadOnlyResource):
+    queryset = Person.objects.prefetch_related("affiliation_set__organization")
+    serializer_class = PersonSerializer
+
+
+class LicenseTermsViewSet(ReadOnlyResource):
+    queryset = LicenseTerms.objects.select_related("holder")
+    serializer_class = LicenseTermsSerializer
+
+    @action(detail=True, methods=["get"])
+    def odrl(self, request, pk=None):
+        """The terms as an ODRL policy (JSON-LD), TDM reservation in the TDMRep vocabulary."""
+        terms = self.get_object()
+        policy = odrl_policy(
+            terms,
+            build_url=request.build_absolute_uri,
+            agreement=licensing.agreement_for(terms),
+        )
+        return Response(policy, content_type="application/ld+json")
+
+
+class DocumentViewSet(ReadOnlyResource, mixins.CreateModelMixin):
+    serializer_class = DocumentSerializer
+
+    def get_queryset(self):
+        return Document.objects.with_license().select_related("license__holder__parent")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context.setdefault("audience", licensing.audience_for(self.request.user))
+        context.setdefault("served_documents", [])
+        context.setdefault("agreements", {})
+        return context
+
+    def serialize(self, documents, *, many: bool):
+        context = self.get_serializer_context()
+        context["agreements"] = licensing.agreements_for(
+            [d.license for d in (documents if many else [documents])]
+        )
+        return DocumentSerializer(documents, many=many, context=context).data, context
+
+    def headers_for(self, response, context):
+        served = context["served_documents"]
+        for header, value in tdm_headers(served, build_url=self.request.build_absolute_uri).items():
+            response[header] = value
+        return response
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data, context = self.serialize(page, many=True)
+        return self.headers_for(self.get_paginated_response(data), context)
+
+    def retrieve(self, request, *args, **kwargs):
+        document = self.get_object()
+        data, context = self.serialize(document, many=False)
+        self.last_modified = document.updated_at
+        return self.headers_for(Response(data), context)
+
+    @extend_schema(request=DocumentImportSerializer, responses={201: DocumentSerializer})
+    def create(self, request, *args, **kwargs):
+        """Import a document through the importer (as `import_document` does)."""
+        payload = DocumentImportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            result = document_import(
+                raw=data["text"],
+                publisher=data["publisher"],
+                publication=data.get("publication", ""),
+                url=data.get("url", ""),
+                headline=data.get("headline", ""),
+                published_at=data.get("published_at"),
+                language=data.get("language", ""),
+                is_excerpt=data["is_excerpt"],
+                obtained_via=Document.ObtainedVia.API,
+                user=request.user,
+            )
+        except IngestError as error:
+            raise ValidationError({"text": [str(error)]}) from error
+        document = self.get_queryset().get(pk=result.document.pk)
+        body, context = self.serialize(document, many=False)
+        body = {**body, "created": result.created, "warnings": result.warnings}
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return self.headers_for(Response(body, status=code), context)
+
+
+def tdmrep_wellknown_view(request):
+    """/.well-known/tdmrep.json: the TDM reservation rules for the newsroom's own paths."""
+    return JsonResponse(tdmrep_wellknown(build_url=request.build_absolute_uri), safe=False)
+
+
+def newsroom_tdm_policy_view(request):
+    """The newsroom's own TDMRep policy, which /.well-known/tdmrep.json points to."""
+    return JsonResponse(
+        newsroom_tdm_policy(build_url=request.build_absolute_uri),
+        content_type="application/ld+json",
+    )
