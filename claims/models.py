@@ -86,7 +86,12 @@ class ClaimQuerySet(models.QuerySet):
             "document__publication",
             "document__license__holder",
         ).prefetch_related(Prefetch("chain", queryset=chain))
-        checks = ExternalCheck.objects.select_related("organization", "document__license__holder")
+        checks = ExternalCheck.objects.select_related(
+            "organization",
+            "document__license__holder",
+            "document__publisher",
+            "document__publication",
+        )
         events = VerificationEvent.objects.select_related("actor")
         return self.prefetch_related(
             Prefetch("appearances", queryset=appearances),
