@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from claims.models import Appearance, Attribution, Claim, ClaimRelation
@@ -66,6 +66,7 @@ def count_independent_origins(claim_ids: Iterable[int]) -> dict[int, int]:
     return {claim_id: counts.get(claim_id, 0) for claim_id in ids}
 
 
+@transaction.atomic
 def refresh_independent_origins(claim_ids: Iterable[int]) -> dict[int, int]:
     """Recount and store `Claim.independent_origins` for the claims and their same-as closure.
 
