@@ -156,7 +156,14 @@ class DocumentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["publisher", "publication", "license"]
     list_select_related = ["publisher", "publication", "license"]
     date_hierarchy = "published_at"
-    readonly_fields = ["body_sha256", "raw_text", "obtained_at", "imported_by", "licence_panel"]
+    readonly_fields = [
+        "body_sha256",
+        "raw_text",
+        "obtained_at",
+        "imported_by",
+        "licence_panel",
+        "suggestions_link",
+    ]
     fieldsets = [
         (
             None,
@@ -173,7 +180,7 @@ class DocumentAdmin(admin.ModelAdmin):
             },
         ),
         ("Text", {"fields": ["body", "is_excerpt", "body_sha256", "raw_text"]}),
-        ("Licence", {"fields": ["license", "licence_panel"]}),
+        ("Licence", {"fields": ["license", "licence_panel", "suggestions_link"]}),
         ("Provenance", {"fields": ["obtained_at", "obtained_via", "imported_by"]}),
     ]
     change_list_template = "admin/sources/document/change_list.html"
@@ -208,6 +215,16 @@ class DocumentAdmin(admin.ModelAdmin):
             '<table class="licence-panel"><thead><tr><th>Audience</th><th>Action</th>'
             "<th>Allowed</th><th>Why</th><th>Clause</th></tr></thead><tbody>{}</tbody></table>",
             rows,
+        )
+
+    @admin.display(description="Attributions")
+    def suggestions_link(self, document):
+        """Link to the suggester, which itself asks licensing whether it may mine the text."""
+        if document.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Suggest attributions from this text</a>',
+            reverse("admin:claims_claim_suggest", args=[document.pk]),
         )
 
     def get_urls(self):

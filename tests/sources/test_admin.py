@@ -153,3 +153,14 @@ def test_staff_without_permissions_cannot_see_documents(client):
     client.force_login(StaffFactory())
     response = client.get(reverse("admin:sources_document_changelist"))
     assert response.status_code == 403
+
+
+def test_document_page_links_to_the_suggester_which_refuses_reserved_text(admin_client):
+    document = DocumentFactory(license=ReservedLicenseTermsFactory())
+
+    page = admin_client.get(reverse("admin:sources_document_change", args=[document.pk]))
+    link = reverse("admin:claims_claim_suggest", args=[document.pk])
+    suggester = admin_client.get(link)
+
+    assert link in page.content.decode()
+    assert "reserves text and data mining" in suggester.content.decode()
