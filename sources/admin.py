@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,10 +23,13 @@ from sources.models import (
 )
 
 CONFIDENTIAL_PERMISSION = "sources.view_confidential_identity"
+# URLs typed without a scheme are taken as https (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "kind", "parent"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -77,6 +81,7 @@ class AnonymousSourceAdmin(admin.ModelAdmin):
 
 @admin.register(LicenseTerms)
 class LicenseTermsAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "holder",
         "tdm_reserved",
@@ -134,6 +139,7 @@ class DocumentImportForm(forms.Form):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "__str__",
         "publisher",
