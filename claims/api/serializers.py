@@ -97,6 +97,9 @@ class ChainLinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attribution
         fields = ["position", "role", "verb", "agent"]
+        # Django takes integer ranges from the database; state PostgreSQL's so the schema is
+        # the same whichever database generates it.
+        extra_kwargs = {"position": {"min_value": 0, "max_value": 32767}}
 
 
 class DocumentRefSerializer(serializers.Serializer):

@@ -55,6 +55,8 @@ class LicenseTermsSerializer(serializers.ModelSerializer):
             "max_external_quote_chars",
             "odrl",
         ]
+        # The production database's range, so the schema does not depend on the database.
+        extra_kwargs = {"max_external_quote_chars": {"min_value": 0, "max_value": 2147483647}}
 
 
 class DocumentSerializer(serializers.ModelSerializer):

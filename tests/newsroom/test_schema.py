@@ -27,7 +27,20 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture
-def consumer_token(db):
+def keep_test_connection():
+    """Don't let each request close the test's database connection (as the test client does)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def consumer_token(db, keep_test_connection):
     from newsroom.demo import load_demo
     from newsroom.tokens import token_issue
     from tests.factories import StaffFactory
