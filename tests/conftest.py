@@ -1,6 +1,9 @@
 """Shared fixtures: users in each role, and the database vendor."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests.factories import StaffFactory, UserFactory
@@ -43,3 +46,20 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hashing(settings):
     """Hash test users' passwords cheaply; production keeps Django's default hashers."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+EXPORT_BASE = "https://newsroom.test"
+
+
+def build_url(path: str) -> str:
+    """Absolute URLs for exports built outside a request."""
+    return EXPORT_BASE + path
+
+
+@pytest.fixture
+def standards() -> Path:
+    """The offline JSON-LD contexts and schemas (../shared/standards); skip when absent."""
+    folder = Path(settings.BASE_DIR).parent / "shared" / "standards"
+    if not folder.is_dir():
+        pytest.skip(f"offline standards folder not found at {folder}: cannot validate exports")
+    return folder

@@ -4,8 +4,9 @@ Permissions on claims and the workflow are added by later migrations. The permis
 confidential source identities is deliberately held by no group.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from newsroom.roles import grant_permissions
 
 SOURCES_MODELS = ("organization", "person", "affiliation", "anonymoussource", "document",
                   "licenseterms", "agreement")
@@ -19,17 +20,7 @@ ROLE_PERMISSIONS = {
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        perms = Permission.objects.filter(content_type__app_label="sources", codename__in=codenames)
-        group.permissions.add(*perms)
+    grant_permissions(apps, app_label="sources", table=ROLE_PERMISSIONS)
 
 
 def remove_roles(apps, schema_editor):

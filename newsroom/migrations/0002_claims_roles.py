@@ -5,8 +5,9 @@ but cannot conclude it. Fact-checkers make every transition and record evidence,
 checks and relations. API consumers hold no admin permission: the API checks their group.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from newsroom.roles import grant_permissions
 
 ROLE_PERMISSIONS = {
     "Editors": [
@@ -32,19 +33,7 @@ ROLE_PERMISSIONS = {
 
 
 def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        perms = Permission.objects.filter(content_type__app_label="claims", codename__in=codenames)
-        missing = set(codenames) - set(perms.values_list("codename", flat=True))
-        if missing:
-            raise RuntimeError(f"Permissions missing for {name}: {sorted(missing)}")
-        group.permissions.add(*perms)
+    grant_permissions(apps, app_label="claims", table=ROLE_PERMISSIONS)
 
 
 def revoke(apps, schema_editor):

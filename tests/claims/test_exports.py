@@ -25,8 +25,9 @@ from newsroom.demo import load_demo
 from sources.licensing import Audience
 from sources.models import AnonymousSource
 from tests.claims.factories import AppearanceFactory, AttributionFactory, ClaimFactory
+from tests.conftest import EXPORT_BASE as BASE
+from tests.conftest import build_url
 
-BASE = "https://newsroom.test"
 CONFIDENTIAL = "Jane Roe"
 OFFICIALS = "current and former US officials"
 SANCTIONS = "The United States has put plans to sanction"
@@ -38,19 +39,7 @@ SCHEMA_ORG_URLS = [
 ]
 
 
-def build_url(path: str) -> str:
-    return BASE + path
-
-
 # --- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def standards() -> Path:
-    folder = Path(settings.BASE_DIR).parent / "shared" / "standards"
-    if not folder.is_dir():
-        pytest.skip(f"offline standards folder not found at {folder}: cannot validate exports")
-    return folder
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from sources.odrl import (
     tdm_headers,
     tdmrep_wellknown,
 )
+from tests.conftest import EXPORT_BASE as BASE
+from tests.conftest import build_url
 from tests.factories import (
     AgreementFactory,
     DocumentFactory,
@@ -23,22 +25,9 @@ from tests.factories import (
     ReservedLicenseTermsFactory,
 )
 
-BASE = "https://newsroom.test"
 ODRL = "http://www.w3.org/ns/odrl/2/"
 TDM = "http://www.w3.org/ns/tdmrep#"
 NAMESPACES = (ODRL, TDM, "http://purl.org/dc/terms/", "http://www.w3.org/2006/vcard/ns#")
-
-
-def build_url(path: str) -> str:
-    return BASE + path
-
-
-@pytest.fixture
-def standards() -> Path:
-    folder = Path(settings.BASE_DIR).parent / "shared" / "standards"
-    if not folder.is_dir():
-        pytest.skip(f"offline standards folder not found at {folder}: cannot validate exports")
-    return folder
 
 
 @pytest.fixture
