@@ -1,17 +1,21 @@
-"""Admin for claims: appearances, attribution chains, external checks, relations, provenance.
+"""Admin for claims: appearances, chains, checks, relations, provenance and the workflow.
 
-The admin only routes form data into `claims.recording` and `claims.suggest`; it holds no rules
-of its own. Where a form must show a service's verdict before the page is saved, the formset's
-`clean()` runs the same service call inside a savepoint that is always rolled back.
+The admin only routes form data into `claims.recording`, `claims.suggest` and
+`claims.workflow`; it holds no rules of its own. Where a form must show a service's verdict
+before the page is saved, the formset's `clean()` runs the same service call inside a savepoint
+that is always rolled back. Verification moves are collected on intermediate forms and made by
+`claim_transition()`, whose refusals are shown as they come.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -22,8 +26,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from simple_history.admin import SimpleHistoryAdmin
 
 from claims import recording
 from claims.anchoring import AnchorError, anchor
@@ -32,8 +38,10 @@ from claims.models import (
     Attribution,
     Claim,
     ClaimRelation,
+    ClaimStatus,
     ExternalCheck,
     Topic,
+    VerificationEvent,
 )
 from claims.provenance import conflicts
 from claims.suggest import (
@@ -44,6 +52,23 @@ from claims.suggest import (
     MiningRefused,
     suggest,
     suggestion_accept,
+)
+from claims.workflow import (
+    DROP_FROM_REVIEW,
+    REOPEN,
+    SEND_TO_REVIEW,
+    TRANSITIONS,
+    Evidence,
+    Move,
+    StaleVersion,
+    TransitionRefused,
+    allowed_targets,
+    can_assign,
+    can_transition,
+    claim_assign,
+    claim_transition,
+    move_for,
+    reviewers,
 )
 from sources.models import Document, Organization
 
@@ -492,6 +517,238 @@ class PublisherFilter(admin.SimpleListFilter):
         return queryset.for_publisher(int(value))
 
 
+# --- The review queue ----------------------------------------------------------------------------
+
+S = ClaimStatus
+
+# The review queue's lists, in the order the dashboard shows them.
+REVIEW_QUEUES = [
+    ("mine", "Assigned to me"),
+    ("unassigned", "Unassigned, in review"),
+    ("overdue", "Overdue"),
+    ("conflicted", "With conflicts"),
+    ("anonymous_only", "Only anonymous origins"),
+]
+
+
+def in_review_queue(queryset, queue: str, *, user, today: datetime.date):
+    """Return the claims of `queryset` in one of the review queue's lists."""
+    if queue == "mine":
+        return queryset.assigned_to(user)
+    if queue == "unassigned":
+        return queryset.unassigned_in_review()
+    if queue == "overdue":
+        return queryset.overdue(today)
+    if queue == "conflicted":
+        return queryset.conflicted()
+    if queue == "anonymous_only":
+        return queryset.anonymous_only()
+    return queryset.none()
+
+
+class ReviewQueueFilter(admin.SimpleListFilter):
+    title = "review queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return REVIEW_QUEUES
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return in_review_queue(
+            queryset, self.value(), user=request.user, today=timezone.localdate()
+        )
+
+
+# --- Workflow forms ------------------------------------------------------------------------------
+
+CONCLUSIONS = [
+    (to, S(to).label)
+    for (frm, to), move in TRANSITIONS.items()
+    if frm == S.IN_REVIEW and move.is_conclusion
+]
+CONCLUDE = move_for(S.IN_REVIEW, CONCLUSIONS[0][0])
+EVIDENCE_URLS = 3
+QUEUE_ROWS = 10
+
+
+class MoveForm(forms.Form):
+    """What one move needs, for one or several claims.
+
+    Each claim's version as the user saw it travels in a hidden field, so the service refuses a
+    move on a claim that changed in the meantime instead of overwriting the change.
+    """
+
+    required_css_class = "required"
+
+    rationale = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )
+
+    def __init__(self, data=None, *, claims, admin_site, move: Move | None = None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.claims = list(claims)
+        self.admin_site = admin_site
+        if move is not None:
+            self.fields["rationale"].required = move.needs_rationale
+        for claim in self.claims:
+            self.fields[self.version_field(claim)] = forms.IntegerField(
+                required=False, widget=forms.HiddenInput, initial=claim.version
+            )
+
+    @staticmethod
+    def version_field(claim: Claim) -> str:
+        return f"version_{claim.pk}"
+
+    def expected_version(self, claim: Claim) -> int | None:
+        return self.cleaned_data.get(self.version_field(claim))
+
+    def service_arguments(self) -> dict:
+        """Return the keyword arguments for claim_transition() besides claim, to and actor."""
+        return {"rationale": self.cleaned_data.get("rationale", "")}
+
+
+class SendToReviewForm(MoveForm):
+    assignee = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="A fact-checker; leave empty to queue it."
+    )
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    field_order = ["assignee", "due_date", "rationale"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = reviewers()
+        self.fields["rationale"].label = "Note"
+
+    def service_arguments(self) -> dict:
+        return {
+            **super().service_arguments(),
+            "assignee": self.cleaned_data.get("assignee"),
+            "due_date": self.cleaned_data.get("due_date"),
+        }
+
+
+class ConcludeForm(MoveForm):
+    """A conclusion, its rationale and evidence: URLs, a document, an external check."""
+
+    to = forms.ChoiceField(label="Conclusion", choices=CONCLUSIONS)
+
+    field_order = ["to", "rationale"]
+
+    def __init__(self, *args, to: str | None = None, move: Move = CONCLUDE, **kwargs):
+        super().__init__(*args, move=move, **kwargs)
+        if to is not None:
+            del self.fields["to"]  # the single-claim page moves to the state in its URL
+        for index in range(1, EVIDENCE_URLS + 1):
+            self.fields[f"url_{index}"] = forms.URLField(
+                label=f"Evidence URL {index}", required=False, assume_scheme="https"
+            )
+        self.fields["document"] = forms.ModelChoiceField(
+            Document.objects.all(),
+            label="Evidence document",
+            required=False,
+            widget=AutocompleteSelect(Appearance._meta.get_field("document"), self.admin_site),
+        )
+        checks = ExternalCheck.objects.filter(claim__in=self.claims).select_related(
+            "organization", "claim"
+        )
+        self.fields["external_check"] = forms.ModelChoiceField(
+            checks,
+            label="Evidence external check",
+            required=False,
+            help_text="One of the selected claims' recorded external checks.",
+        )
+        if len(self.claims) > 1:
+            self.fields["external_check"].label_from_instance = lambda check: (
+                f"{check} (claim: {check.claim})"
+            )
+
+    def evidence(self) -> list[Evidence]:
+        data = self.cleaned_data
+        items = [
+            Evidence(url=data[f"url_{index}"])
+            for index in range(1, EVIDENCE_URLS + 1)
+            if data.get(f"url_{index}")
+        ]
+        if data.get("document"):
+            items.append(Evidence(document_id=data["document"].pk))
+        if data.get("external_check"):
+            items.append(Evidence(external_check_id=data["external_check"].pk))
+        return items
+
+    def service_arguments(self) -> dict:
+        return {**super().service_arguments(), "evidence": self.evidence()}
+
+
+class AssignForm(forms.Form):
+    required_css_class = "required"
+
+    assignee = forms.ModelChoiceField(
+        queryset=None, required=False, help_text="Leave empty to unassign."
+    )
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data=None, *, claims, admin_site, **kwargs):
+        super().__init__(data, **kwargs)
+        self.claims = list(claims)
+        self.fields["assignee"].queryset = reviewers()
+
+
+def move_form_class(move: Move) -> type[MoveForm]:
+    if move == SEND_TO_REVIEW:
+        return SendToReviewForm
+    if move.is_conclusion:
+        return ConcludeForm
+    return MoveForm
+
+
+def move_label(from_status: str, to_status: str) -> str:
+    """Name a move for a button: 'Send to review', 'Conclude: verified', 'Reopen'."""
+    move = move_for(from_status, to_status)
+    if move.is_conclusion:
+        return f"Conclude: {S(to_status).label.lower()}"
+    return move.name.capitalize()
+
+
+def refusal_messages(refusal: Exception) -> list[str]:
+    """Return what a refused move says, whatever the service raised."""
+    if isinstance(refusal, ValidationError):
+        return _messages_of(refusal)
+    return [str(refusal) or "You may not make this move."]
+
+
+REFUSALS = (TransitionRefused, PermissionDenied, StaleVersion)
+
+
+def evidence_html(items) -> SafeString:
+    """Show the evidence stored on a verification event, URLs and documents as links."""
+    lines = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            lines.append(format_html("<li>{}</li>", item))
+            continue
+        url = item.get("url", "")
+        if item.get("kind") == "url" and url.startswith(("https://", "http://")):
+            shown = format_html('<a href="{}" rel="noopener noreferrer">{}</a>', url, url)
+        elif item.get("kind") == "document" and item.get("document"):
+            shown = format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:sources_document_change", args=[item["document"]]),
+                item.get("label") or f"Document {item['document']}",
+            )
+        else:
+            shown = url or item.get("label") or ""
+        note = item.get("note")
+        lines.append(format_html("<li>{}{}</li>", shown, f" — {note}" if note else ""))
+    if not lines:
+        return format_html("{}", "—")
+    return format_html(
+        '<ul class="evidence">{}</ul>', format_html_join("", "{}", ((line,) for line in lines))
+    )
+
+
 # --- Suggestions ---------------------------------------------------------------------------------
 
 
@@ -570,18 +827,36 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Show who changed what and when (django-simple-history), never revert.
+
+    Edits go through the recording services, which a revert would bypass.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Past versions are shown, not restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(HistoryAdmin):
     list_display = [
         "__str__",
         "status",
         "topic_names",
         "appearance_count",
         "independent_origins",
+        "assignee",
+        "due_date",
         "created_by",
         "updated_at",
     ]
     list_filter = [
+        ReviewQueueFilter,
         "status",
         "topics",
         PublisherFilter,
@@ -589,11 +864,13 @@ class ClaimAdmin(admin.ModelAdmin):
         ConflictedFilter,
     ]
     search_fields = ["text", "summary"]
-    list_select_related = ["created_by"]
+    list_select_related = ["created_by", "assignee"]
     autocomplete_fields = ["topics"]
-    # The status changes only through the verification workflow.
+    # The status, assignee and due date change only through the verification workflow.
     readonly_fields = [
         "status",
+        "assignee",
+        "due_date",
         "version",
         "concluded_at",
         "independent_origins",
@@ -601,6 +878,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "relations",
+        "verification_history",
     ]
     inlines = [
         AppearanceInline,
@@ -609,6 +887,7 @@ class ClaimAdmin(admin.ModelAdmin):
         NewExternalCheckInline,
         NewRelationInline,
     ]
+    actions = ["send_to_review", "assign", "conclude", "drop_from_review", "reopen"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts().prefetch_related("topics")
@@ -625,15 +904,19 @@ class ClaimAdmin(admin.ModelAdmin):
                 {
                     "fields": [
                         "status",
+                        "assignee",
+                        "due_date",
                         "version",
                         "concluded_at",
                         "independent_origins",
                         "created_by",
                         "created_at",
                         "updated_at",
-                    ]
+                    ],
+                    "description": "Changed only by the workflow's moves, above.",
                 },
             ),
+            ("Verification history", {"fields": ["verification_history"]}),
             ("Relations", {"fields": ["relations"]}),
         ]
 
@@ -673,6 +956,32 @@ class ClaimAdmin(admin.ModelAdmin):
             ),
         )
 
+    @admin.display(description="State changes, oldest first")
+    def verification_history(self, claim):
+        events = list(claim.events.select_related("actor"))
+        if not events:
+            return "No state changes yet."
+        return format_html(
+            '<table id="verification-history"><thead><tr><th>When</th><th>Move</th>'
+            "<th>Who</th><th>Why</th><th>Evidence</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{} &rarr; {}</td><td>{} ({})</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
+                        event.get_from_status_display(),
+                        event.get_to_status_display(),
+                        event.actor,
+                        event.actor_role,
+                        event.rationale or "—",
+                        evidence_html(event.evidence),
+                    )
+                    for event in events
+                ),
+            ),
+        )
+
     def save_model(self, request, obj, form, change):
         data, changed = form.cleaned_data, set(form.changed_data)
         if change:
@@ -700,6 +1009,225 @@ class ClaimAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         formset.save_through_services(user=request.user)
 
+    # --- The verification workflow: actions, buttons and pages that call claims.workflow ---
+
+    def has_send_to_review_permission(self, request):
+        return request.user.has_perm(SEND_TO_REVIEW.permission)
+
+    def has_conclude_permission(self, request):
+        return request.user.has_perm(CONCLUDE.permission)
+
+    def has_drop_from_review_permission(self, request):
+        return request.user.has_perm(DROP_FROM_REVIEW.permission)
+
+    def has_reopen_permission(self, request):
+        return request.user.has_perm(REOPEN.permission)
+
+    def has_assign_permission(self, request):
+        return can_assign(request.user)
+
+    @admin.action(description="Send to review…", permissions=["send_to_review"])
+    def send_to_review(self, request, queryset):
+        return self._move_action(request, queryset, "send_to_review", SEND_TO_REVIEW, S.IN_REVIEW)
+
+    @admin.action(description="Conclude…", permissions=["conclude"])
+    def conclude(self, request, queryset):
+        return self._move_action(request, queryset, "conclude", CONCLUDE, to=None)
+
+    @admin.action(description="Drop from review…", permissions=["drop_from_review"])
+    def drop_from_review(self, request, queryset):
+        return self._move_action(
+            request, queryset, "drop_from_review", DROP_FROM_REVIEW, S.UNVERIFIED
+        )
+
+    @admin.action(description="Reopen…", permissions=["reopen"])
+    def reopen(self, request, queryset):
+        return self._move_action(request, queryset, "reopen", REOPEN, S.IN_REVIEW)
+
+    @admin.action(description="Assign…", permissions=["assign"])
+    def assign(self, request, queryset):
+        claims = list(queryset.select_related("assignee"))
+        form = AssignForm(
+            request.POST if "apply" in request.POST else None,
+            claims=claims,
+            admin_site=self.admin_site,
+        )
+        if form.is_bound and form.is_valid():
+            for claim in claims:
+                try:
+                    claim_assign(
+                        claim=claim,
+                        assignee=form.cleaned_data["assignee"],
+                        due_date=form.cleaned_data["due_date"],
+                        actor=request.user,
+                    )
+                except REFUSALS as refusal:
+                    self._report_refusal(request, claim, refusal_messages(refusal))
+                else:
+                    assignee = form.cleaned_data["assignee"] or "nobody"
+                    self._report_success(request, claim, f"assigned to {assignee}")
+            return None
+        return self._action_form_response(request, "assign", "Assign", form, claims)
+
+    def _move_action(self, request, queryset, action: str, move: Move, to: str | None):
+        """Show a move's form for the selected claims; on submit make the move on each.
+
+        `to` is None for a conclusion, whose target the form asks for.
+        """
+        claims = list(queryset.select_related("assignee"))
+        form = move_form_class(move)(
+            request.POST if "apply" in request.POST else None,
+            claims=claims,
+            admin_site=self.admin_site,
+            move=move,
+        )
+        if form.is_bound and form.is_valid():
+            target = to or form.cleaned_data["to"]
+            for claim in claims:
+                self._transition(request, claim, target, form)
+            return None
+        return self._action_form_response(request, action, move.name.capitalize(), form, claims)
+
+    def _transition(self, request, claim: Claim, to: str, form: MoveForm) -> None:
+        """Make one move of a bulk action; report its outcome as a message."""
+        from_status = claim.status
+        reasons = self._make_move(request, claim, to, form)
+        if reasons:
+            self._report_refusal(request, claim, reasons)
+        else:
+            self._report_success(request, claim, f"{S(from_status).label} → {S(to).label}")
+
+    def _make_move(self, request, claim: Claim, to: str, form: MoveForm) -> list[str]:
+        """Make one move through the service; return why it was refused, if it was."""
+        expected = form.expected_version(claim)
+        if expected is None:
+            return ["It was not on the form you submitted; reload the page and try again."]
+        try:
+            claim_transition(
+                claim=claim,
+                to=to,
+                actor=request.user,
+                expected_version=expected,
+                **form.service_arguments(),
+            )
+        except REFUSALS as refusal:
+            return refusal_messages(refusal)
+        return []
+
+    def _report_success(self, request, claim, what: str) -> None:
+        messages.success(
+            request,
+            format_html(
+                '<a href="{}">{}</a>: {}.',
+                reverse("admin:claims_claim_change", args=[claim.pk]),
+                claim,
+                what,
+            ),
+        )
+
+    def _report_refusal(self, request, claim, reasons: list[str]) -> None:
+        messages.error(
+            request,
+            format_html(
+                '<a href="{}">{}</a>: {}',
+                reverse("admin:claims_claim_change", args=[claim.pk]),
+                claim,
+                " ".join(reasons),
+            ),
+        )
+
+    def _action_form_response(self, request, action: str, title: str, form, claims):
+        context = self._context(
+            request,
+            title,
+            form=form,
+            claims=claims,
+            action=action,
+            action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+            submit_label=title,
+            media=self.media + form.media,
+        )
+        return TemplateResponse(request, "admin/claims/claim/move_form.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["workflow_moves"] = [
+                {
+                    "label": move_label(obj.status, to),
+                    "url": reverse("admin:claims_claim_transition", args=[obj.pk, to]),
+                }
+                for to in allowed_targets(obj.status)
+                if can_transition(request.user, obj, to)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def transition_view(self, request, object_id, to):
+        """Make one move on one claim: collect what the move needs, then call the service."""
+        claim = self.get_object(request, unquote(object_id))
+        if claim is None:
+            raise Http404("No such claim.")
+        if not self.has_view_permission(request, claim):
+            raise PermissionDenied
+        change_url = reverse("admin:claims_claim_change", args=[claim.pk])
+        try:
+            move = move_for(claim.status, to)
+        except TransitionRefused as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect(change_url)
+        if not request.user.has_perm(move.permission):
+            raise PermissionDenied(f"You do not have permission to {move.name} a claim.")
+        form = move_form_class(move)(
+            request.POST if request.method == "POST" else None,
+            claims=[claim],
+            admin_site=self.admin_site,
+            move=move,
+            **({"to": to} if move.is_conclusion else {}),
+        )
+        if form.is_bound and form.is_valid():
+            from_status = claim.status
+            reasons = self._make_move(request, claim, to, form)
+            if not reasons:
+                self._report_success(request, claim, f"{S(from_status).label} → {S(to).label}")
+                return redirect(change_url)
+            for reason in reasons:
+                form.add_error(None, reason)
+        label = move_label(claim.status, to)
+        context = self._context(
+            request,
+            f"{label}: {claim}",
+            form=form,
+            claims=[claim],
+            claim=claim,
+            original=claim,
+            submit_label=label,
+            media=self.media + form.media,
+        )
+        return TemplateResponse(request, "admin/claims/claim/move_form.html", context)
+
+    def queue_view(self, request):
+        """Show the review queue's lists with their counts, each linking to its changelist."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        claims = Claim.objects.select_related("assignee")
+        changelist = reverse("admin:claims_claim_changelist")
+        queues = []
+        for key, label in REVIEW_QUEUES:
+            listed = in_review_queue(claims, key, user=request.user, today=today)
+            if key == "overdue":
+                listed = listed.order_by("due_date", "pk")
+            queues.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "count": listed.count(),
+                    "claims": list(listed[:QUEUE_ROWS]),
+                    "url": f"{changelist}?{ReviewQueueFilter.parameter_name}={key}",
+                }
+            )
+        context = self._context(request, "Review queue", queues=queues, today=today)
+        return TemplateResponse(request, "admin/claims/claim/queue.html", context)
+
     def get_urls(self):
         return [
             path(
@@ -713,9 +1241,19 @@ class ClaimAdmin(admin.ModelAdmin):
                 name="claims_claim_suggest",
             ),
             path(
+                "queue/",
+                self.admin_site.admin_view(self.queue_view),
+                name="claims_claim_queue",
+            ),
+            path(
                 "<path:object_id>/provenance/",
                 self.admin_site.admin_view(self.provenance_view),
                 name="claims_claim_provenance",
+            ),
+            path(
+                "<path:object_id>/transition/<str:to>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="claims_claim_transition",
             ),
             *super().get_urls(),
         ]
@@ -1012,7 +1550,7 @@ class AttributionInline(admin.TabularInline):
 
 
 @admin.register(Appearance)
-class AppearanceAdmin(admin.ModelAdmin):
+class AppearanceAdmin(HistoryAdmin):
     """One appearance and its chain; reached from its claim, so not listed in the admin index."""
 
     list_display = ["__str__", "claim", "document", "anchor_state"]
@@ -1057,3 +1595,50 @@ class AppearanceAdmin(admin.ModelAdmin):
 
     def response_post_save_change(self, request, obj):
         return redirect("admin:claims_claim_change", obj.claim_id)
+
+
+# --- The verification log ------------------------------------------------------------------------
+
+
+@admin.register(VerificationEvent)
+class VerificationEventAdmin(admin.ModelAdmin):
+    """The append-only verification log: read-only for everyone, superusers included."""
+
+    list_display = [
+        "created_at",
+        "claim",
+        "from_status",
+        "to_status",
+        "actor",
+        "actor_role",
+        "version",
+    ]
+    list_filter = ["to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["claim", "actor"]
+    search_fields = ["claim__text", "claim__summary", "rationale"]
+    fields = [
+        "claim",
+        "from_status",
+        "to_status",
+        "actor",
+        "actor_role",
+        "rationale",
+        "evidence_links",
+        "version",
+        "created_at",
+    ]
+    readonly_fields = fields
+    actions = None  # no bulk delete, nor any other bulk change
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Evidence")
+    def evidence_links(self, event):
+        return evidence_html(event.evidence)

@@ -136,6 +136,20 @@ class ClaimQuerySet(models.QuerySet):
         )
         return self.filter(Exists(origins))
 
+    def in_review(self):
+        return self.filter(status=ClaimStatus.IN_REVIEW)
+
+    def assigned_to(self, user):
+        """Claims in review that `user` is assigned to check."""
+        return self.in_review().filter(assignee=user)
+
+    def unassigned_in_review(self):
+        return self.in_review().filter(assignee__isnull=True)
+
+    def overdue(self, today):
+        """Claims still in review after their due date."""
+        return self.in_review().filter(due_date__lt=today)
+
     def visible_to(self, user):
         """Claims a user may see: staff see all, everyone else only concluded claims."""
         if user.is_authenticated and user.is_staff:

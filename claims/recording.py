@@ -69,21 +69,26 @@ def claim_update(
     summary: str | None = None,
     topics: Iterable[Topic] | None = None,
 ) -> Claim:
-    """Edit a claim's own words or topics (its state changes only through the workflow)."""
+    """Edit a claim's own words or topics (its state changes only through the workflow).
+
+    The row is locked and re-read first, so a state the workflow set meanwhile is neither
+    overwritten nor recorded in the edit history as going back.
+    """
+    locked = Claim.objects.select_for_update().get(pk=claim.pk)
     fields = []
     if text is not None:
-        claim.text = text.strip()
+        locked.text = text.strip()
         fields.append("text")
     if summary is not None:
-        claim.summary = summary.strip()
+        locked.summary = summary.strip()
         fields.append("summary")
-    claim.full_clean()
+    locked.full_clean()
     if fields:
-        claim.save(update_fields=[*fields, "updated_at"])
+        locked.save(update_fields=[*fields, "updated_at"])
     if topics is not None:
-        claim.topics.set(list(topics))
-        claim_touch([claim.pk])
-    return claim
+        locked.topics.set(list(topics))
+        claim_touch([locked.pk])
+    return locked
 
 
 def topics_named(names: Iterable[str]) -> list[Topic]:

@@ -46,10 +46,13 @@ DROP_FROM_REVIEW = Move("drop from review", "claims.conclude_claim", needs_ratio
 REOPEN = Move("reopen", "claims.reopen_claim", needs_rationale=True)
 
 
+CONCLUDE_PERMISSION = "claims.conclude_claim"
+
+
 def _conclude(needs_evidence: bool) -> Move:
     return Move(
         "conclude",
-        "claims.conclude_claim",
+        CONCLUDE_PERMISSION,
         needs_rationale=True,
         needs_evidence=needs_evidence,
         is_conclusion=True,
@@ -240,7 +243,7 @@ def claim_transition(
                 "(a URL, a document or an external check).",
                 code="evidence_required",
             )
-        if assignee is not None and not assignee.has_perm("claims.conclude_claim"):
+        if assignee is not None and not assignee.has_perm(CONCLUDE_PERMISSION):
             raise TransitionRefused(
                 f"{assignee} cannot be assigned: only fact-checkers can review claims.",
                 code="invalid_assignee",
@@ -285,13 +288,11 @@ def claim_assign(*, claim: Claim | int, assignee, due_date=None, actor) -> Claim
     claim_id = claim.pk if isinstance(claim, Claim) else claim
     with transaction.atomic():
         locked = Claim.objects.select_for_update().get(pk=claim_id)
-        if not actor.has_perm("claims.conclude_claim") and not actor.has_perm(
-            "claims.send_claim_to_review"
-        ):
+        if not can_assign(actor):
             raise PermissionDenied("You do not have permission to assign claims.")
         if locked.status != S.IN_REVIEW:
             raise TransitionRefused("Only a claim in review can be assigned.", code="not_in_review")
-        if assignee is not None and not assignee.has_perm("claims.conclude_claim"):
+        if assignee is not None and not assignee.has_perm(CONCLUDE_PERMISSION):
             raise TransitionRefused(
                 f"{assignee} cannot be assigned: only fact-checkers can review claims.",
                 code="invalid_assignee",
@@ -300,6 +301,22 @@ def claim_assign(*, claim: Claim | int, assignee, due_date=None, actor) -> Claim
         locked.due_date = due_date
         locked.save(update_fields=["assignee", "due_date", "updated_at"])
     return locked
+
+
+def reviewers():
+    """Active users who may conclude claims (and so be assigned), in one query."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.with_perm(CONCLUDE_PERMISSION, is_active=True, include_superusers=True)
+        .order_by("username")
+    )
+
+
+def can_assign(user) -> bool:
+    """Whoever may send claims to review or conclude them may (re)assign them."""
+    return user.has_perm(SEND_TO_REVIEW.permission) or user.has_perm(CONCLUDE_PERMISSION)
 
 
 def role_of(user) -> str:

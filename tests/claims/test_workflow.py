@@ -366,3 +366,38 @@ def test_the_postgres_trigger_refuses_update_and_delete(event):
 
     event.refresh_from_db()
     assert event.rationale != "rewritten"
+
+
+def test_editing_a_stale_copy_neither_undoes_nor_misrecords_a_transition(factchecker, editor):
+    from claims.recording import claim_update
+
+    claim = claim_in(S.IN_REVIEW)
+    stale_copy = Claim.objects.get(pk=claim.pk)
+    move(claim, S.DISPUTED, factchecker)
+
+    claim_update(claim=stale_copy, text="Reworded by an editor with the page still open.")
+
+    claim.refresh_from_db()
+    assert claim.status == S.DISPUTED
+    assert claim.text.startswith("Reworded")
+    assert claim.history.first().status == S.DISPUTED
+
+
+def test_queue_querysets(factchecker, factchecker2):
+    import datetime
+
+    today = datetime.date(2025, 11, 21)
+    mine = claim_in(S.IN_REVIEW, assignee=factchecker, due_date=today)
+    late = claim_in(S.IN_REVIEW, assignee=factchecker2, due_date=today - datetime.timedelta(1))
+    unassigned = claim_in(S.IN_REVIEW)
+    claim_in(S.VERIFIED, assignee=factchecker)
+
+    assert list(Claim.objects.assigned_to(factchecker)) == [mine]
+    assert list(Claim.objects.overdue(today)) == [late]
+    assert list(Claim.objects.unassigned_in_review()) == [unassigned]
+
+
+def test_reviewers_are_the_users_who_may_conclude(factchecker, editor, superuser):
+    from claims.workflow import reviewers
+
+    assert set(reviewers()) == {factchecker, superuser}
