@@ -97,6 +97,21 @@ def reanchor(appearance: Appearance) -> str:
     return appearance.anchor_state
 
 
+def reanchor_document(document) -> dict[str, int]:
+    """Re-anchor every appearance in a document whose body changed; count them by state."""
+    counts: dict[str, int] = {}
+    for appearance in Appearance.objects.filter(document=document).select_related("document"):
+        appearance.document = document  # the body just saved, not a second read
+        state = reanchor(appearance)
+        counts[state] = counts.get(state, 0) + 1
+    return counts
+
+
+def on_document_body_changed(sender, document, **kwargs) -> None:
+    """Receiver for sources.signals.document_body_changed (connected in ClaimsConfig.ready)."""
+    reanchor_document(document)
+
+
 def _anchor_at(body: str, start: int, length: int, context: int) -> Anchor:
     end = start + length
     return Anchor(start, end, body[max(0, start - context) : start], body[end : end + context])

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from sources import licensing
+from sources.documents import body_conflict, document_body_update
 from sources.ingest import IngestError, document_import
 from sources.models import (
     Affiliation,
@@ -190,6 +191,29 @@ class DocumentAdmin(admin.ModelAdmin):
         ("Provenance", {"fields": ["obtained_at", "obtained_via", "imported_by"]}),
     ]
     change_list_template = "admin/sources/document/change_list.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class DocumentForm(form):
+            def clean_body(self):
+                body = self.cleaned_data["body"]
+                other = self.instance.pk and body_conflict(document=self.instance, body=body)
+                if other:
+                    raise forms.ValidationError(f"Document {other.pk} ('{other}') has this body.")
+                return body
+
+        return DocumentForm
+
+    def save_model(self, request, obj, form, change):
+        # A new body goes through the service so anchored quotes follow it.
+        if change and "body" in form.changed_data:
+            body = obj.body
+            obj.body = Document.objects.values_list("body", flat=True).get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            document_body_update(document=obj, body=body)
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.display(description="TDM reserved", boolean=True)
     def tdm_reserved(self, document):

@@ -1,0 +1,75 @@
+"""Editing a document body re-anchors its appearances or flags them; never moves them silently."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from claims.models import Appearance
+from claims.recording import appearance_create, claim_create
+from sources.documents import document_body_update
+from tests.factories import DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+BODY = "Officials said the plan was put on hold.\n\nReuters could not verify the reports."
+
+
+@pytest.fixture
+def appearance(editor):
+    document = DocumentFactory(body=BODY)
+    claim = claim_create(text="The plan was put on hold.", user=editor)
+    return appearance_create(
+        claim=claim, document=document, exact="the plan was put on hold", user=editor
+    )
+
+
+def test_a_quote_that_moved_is_reanchored(appearance):
+    document = appearance.document
+
+    document_body_update(document=document, body="Update: " + BODY)
+
+    appearance.refresh_from_db()
+    assert appearance.anchor_state == Appearance.AnchorState.REANCHORED
+    assert appearance.start == BODY.index("the plan") + len("Update: ")
+    assert document.body[appearance.start : appearance.end] == appearance.exact
+
+
+def test_a_quote_that_is_gone_is_flagged_and_not_moved(appearance):
+    before = (appearance.start, appearance.end)
+
+    document_body_update(document=appearance.document, body="Something else entirely.")
+
+    appearance.refresh_from_db()
+    assert appearance.anchor_state == Appearance.AnchorState.UNANCHORED
+    assert (appearance.start, appearance.end) == before
+
+
+def test_editing_the_body_in_the_admin_reanchors(appearance, admin_client):
+    document = appearance.document
+    url = reverse("admin:sources_document_change", args=[document.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update(body="New first paragraph.\n\n" + BODY, publisher=document.publisher_id)
+    data.pop("license", None)
+    data.pop("publication", None)
+    data["obtained_at_0"], data["obtained_at_1"] = "2025-11-19", "10:00:00"
+    data.pop("obtained_at", None)
+    data.pop("published_at", None)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    appearance.refresh_from_db()
+    document.refresh_from_db()
+    assert appearance.anchor_state == Appearance.AnchorState.REANCHORED
+    assert document.body[appearance.start : appearance.end] == appearance.exact
+
+
+def test_a_body_another_document_has_is_refused(appearance):
+    other = DocumentFactory(body="Another body.")
+
+    with pytest.raises(ValidationError, match="has exactly this body"):
+        document_body_update(document=appearance.document, body=other.body)
+
+    appearance.document.refresh_from_db()
+    assert appearance.document.body == BODY
