@@ -86,13 +86,15 @@ class ClaimExportsMixin:
         """The claim's provenance graph as W3C PROV-JSON."""
         claim = self.get_object()
         self.last_modified = claim.updated_at
-        return Response(
-            provenance_json(
-                claim,
-                build_url=request.build_absolute_uri,
-                audience=licensing.audience_for(request.user),
-            )
+        audience = licensing.audience_for(request.user)
+        response = Response(
+            provenance_json(claim, build_url=request.build_absolute_uri, audience=audience)
         )
+        if audience == licensing.Audience.STAFF:  # staff exports carry the quotes' text
+            served = [appearance.document for appearance in claim.appearances.all()]
+            for header, value in tdm_headers(served, build_url=request.build_absolute_uri).items():
+                response[header] = value
+        return response
 
 
 class ClaimViewSet(

@@ -635,3 +635,18 @@ def test_staff_import_documents_through_the_importer(editor_api):
     assert again.status_code == 200 and again.json()["created"] is False
     assert empty.status_code == 400 and "text" in empty.json()
     assert Document.objects.count() == 1
+
+
+def test_provenance_export_sends_tdm_headers_only_when_it_carries_reserved_text(
+    story, staff_api, consumer_api
+):
+    framework = Claim.objects.get(summary__startswith="Oct 30 deal")  # Article A, DK Medier
+    url = f"{CLAIMS}{framework.pk}/provenance/"
+
+    staff = staff_api.get(url)
+    consumer = consumer_api.get(url)
+
+    assert staff["tdm-reservation"] == "1"
+    assert "Under the framework deal reached on October 30" in staff.content.decode()
+    assert "tdm-reservation" not in consumer
+    assert "Under the framework deal reached on October 30" not in consumer.content.decode()
