@@ -437,6 +437,12 @@ def parse_notice(notice: str) -> NoticeTerms:
         sharing.append(sentence)
         if _SCOPE_RANK[sentence_scope] > _SCOPE_RANK[scope]:
             scope = sentence_scope
+    if not sharing:
+        # A reservation of rights that grants nothing keeps the text inside the newsroom
+        # until an editor reads the terms and records what they allow.
+        sharing = [sentence for sentence in sentences if _NOTICE_STRONG.search(sentence)]
+        if sharing:
+            scope = LicenseTerms.SharingScope.INTERNAL
     return NoticeTerms(
         holder_name=_holder_name(sentences),
         tdm_reserved=bool(tdm_clause),

@@ -103,12 +103,15 @@ def decide(
 ) -> Decision:
     """Decide whether `audience` may do `action` with `document`; name the clause either way.
 
-    `characters` is the length of the excerpt for QUOTE_EXTERNALLY. Pass `agreement` when it is
-    already known (None for "no agreement") to save the query; by default it is looked up.
+    `characters` is the length of the excerpt for QUOTE_EXTERNALLY (VIEW_FULL_TEXT uses the
+    body's length). Pass `agreement` when it is already known (None for "no agreement") to save
+    the query; by default it is looked up.
     """
     terms = document.license
     if agreement is False:
         agreement = agreement_for(terms)
+    if action == Action.VIEW_FULL_TEXT:
+        characters = len(document.body)
     return _DECIDERS[action](terms, agreement, audience, characters)
 
 
@@ -120,15 +123,21 @@ def _view_full_text(terms, agreement, audience, characters) -> Decision:
     if audience == Audience.STAFF:
         return Decision(True, "Newsroom staff may read documents the newsroom obtained.")
     shared = _share_outside(terms, agreement, audience, characters)
-    if shared:
+    if not shared:
         return Decision(
-            True, f"Full text may go outside the newsroom: {shared.reason}", shared.clause
+            False,
+            f"Full text is not available outside the newsroom: {shared.reason}",
+            shared.clause,
         )
-    return Decision(
-        False,
-        f"Full text is not available outside the newsroom: {shared.reason}",
-        shared.clause,
-    )
+    # Giving out the whole text is quoting all of it: the quotation limit applies too.
+    quoted = _quote_externally(terms, agreement, audience, characters)
+    if not quoted:
+        return Decision(
+            False,
+            f"Full text is not available outside the newsroom: {quoted.reason}",
+            quoted.clause,
+        )
+    return Decision(True, f"Full text may go outside the newsroom: {shared.reason}", shared.clause)
 
 
 def _quote_externally(terms, agreement, audience, characters) -> Decision:
@@ -144,9 +153,10 @@ def _quote_externally(terms, agreement, audience, characters) -> Decision:
     source = f"{terms.holder}'s terms"
     clause = _clause(terms, terms.sharing_clause)
     if agreement is not None and agreement.max_external_quote_chars is not None:
+        # The agreement's wording and reference are the newsroom's business, not the reader's.
         limit = agreement.max_external_quote_chars
-        source = f"agreement '{agreement.reference}' with {agreement.holder}"
-        clause = agreement.clause or clause
+        source = f"The newsroom's agreement with {agreement.holder}"
+        clause = ""
     if limit == 0:
         return Decision(False, f"{source} allow no quotation to outside consumers.", clause)
     if characters > limit:

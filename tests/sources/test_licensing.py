@@ -189,3 +189,42 @@ def test_summary_answers_every_audience_and_action_with_one_agreement_lookup(
 
     assert len(rows) == len(Audience) * len(Action)
     assert all(decision.reason for _, _, decision in rows)
+
+
+def test_full_text_to_outside_consumers_respects_the_quote_limit_too():
+    # Found in review: public sharing alone let a 1,000-character body out past a 50 limit.
+    terms = LicenseTermsFactory(
+        sharing_scope=LicenseTerms.SharingScope.PUBLIC, max_external_quote_chars=50
+    )
+    long_document = DocumentFactory(license=terms, body="x" * 1000)
+    short_document = DocumentFactory(license=terms, body="A short public notice.")
+
+    long = decide(document=long_document, action=Action.VIEW_FULL_TEXT, audience=Audience.EXTERNAL)
+    short = decide(
+        document=short_document, action=Action.VIEW_FULL_TEXT, audience=Audience.EXTERNAL
+    )
+
+    assert not long.allowed
+    assert "at most 50 characters" in long.reason
+    assert short.allowed
+
+
+def test_agreement_details_are_not_given_to_outside_consumers(reserved_document):
+    AgreementFactory(
+        holder=reserved_document.license.holder,
+        reference="DKM-2025-SECRET-77",
+        max_external_quote_chars=20,
+        clause="Confidential: the newsroom pays EUR 40k a year.",
+    )
+
+    decision = decide(
+        document=reserved_document,
+        action=Action.QUOTE_EXTERNALLY,
+        audience=Audience.EXTERNAL,
+        characters=100,
+    )
+
+    assert not decision.allowed
+    assert "DKM-2025-SECRET-77" not in decision.reason + decision.clause
+    assert "EUR" not in decision.reason + decision.clause
+    assert "agreement with DK Medier" in decision.reason

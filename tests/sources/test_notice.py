@@ -52,7 +52,7 @@ def test_the_dk_medier_notice_limits_sharing_to_internal_use_and_quotes_both_cla
     assert CONSENT_SENTENCE not in terms.sharing_clause
 
 
-def test_all_rights_reserved_alone_is_not_a_tdm_reservation():
+def test_all_rights_reserved_alone_is_not_a_tdm_reservation_but_keeps_the_text_inside():
     terms = parse_notice(PLAIN_NOTICE)
 
     assert terms.holder_name == "Nordic Wire ApS"
@@ -60,8 +60,9 @@ def test_all_rights_reserved_alone_is_not_a_tdm_reservation():
     assert terms.tdm_legal_basis == ""
     assert terms.tdm_clause == ""
     assert terms.tdm_expression == LicenseTerms.TdmExpression.NONE
-    assert terms.sharing_scope == LicenseTerms.SharingScope.PUBLIC
-    assert terms.sharing_clause == ""
+    # Reserving all rights grants no sharing: internal until an editor records more.
+    assert terms.sharing_scope == LicenseTerms.SharingScope.INTERNAL
+    assert "All rights reserved" in terms.sharing_clause
 
 
 def test_a_subscription_only_restriction_gives_subscriber_scope():
@@ -187,7 +188,7 @@ def test_import_of_a_plain_copyright_notice_records_no_tdm_reservation():
     terms = result.document.license
     assert terms.tdm_reserved is False
     assert terms.tdm_expression == LicenseTerms.TdmExpression.NONE
-    assert terms.sharing_scope == LicenseTerms.SharingScope.PUBLIC
+    assert terms.sharing_scope == LicenseTerms.SharingScope.INTERNAL
 
 
 @pytest.mark.django_db
