@@ -34,6 +34,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from claims import recording
 from claims.anchoring import AnchorError, anchor
 from claims.models import (
+    CONCLUDED,
     Appearance,
     Attribution,
     Claim,
@@ -202,6 +203,11 @@ def _quote_fields(data: dict) -> dict:
     }
 
 
+def is_concluded(claim) -> bool:
+    """A concluded claim's words and provenance are frozen until it is reopened."""
+    return claim is not None and claim.pk is not None and claim.status in CONCLUDED
+
+
 class ServiceFormSet(BaseInlineFormSet):
     """An inline formset whose rows are written by a recording service, never by save()."""
 
@@ -363,6 +369,9 @@ class AppearanceInline(admin.StackedInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return not is_concluded(obj) and super().has_delete_permission(request, obj)
+
     @admin.display(description="Quote in its document")
     def quote(self, appearance):
         return quote_in_context(
@@ -398,6 +407,9 @@ class NewAppearanceInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
+
+    def has_add_permission(self, request, obj=None):
+        return not is_concluded(obj) and super().has_add_permission(request, obj)
 
 
 class ExternalCheckInline(admin.TabularInline):
@@ -880,6 +892,13 @@ class ClaimAdmin(HistoryAdmin):
         "relations",
         "verification_history",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if is_concluded(obj):
+            return [*fields, "text", "summary", "topics"]  # reopen first (recording.ensure_open)
+        return fields
+
     inlines = [
         AppearanceInline,
         NewAppearanceInline,
@@ -1548,6 +1567,18 @@ class AttributionInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*AGENT_FIELDS)
 
+    def _open(self, appearance) -> bool:
+        return appearance is None or not is_concluded(appearance.claim)
+
+    def has_add_permission(self, request, obj=None):
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Appearance)
 class AppearanceAdmin(HistoryAdmin):
@@ -1565,6 +1596,11 @@ class AppearanceAdmin(HistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # added on the claim's page, where the quote is anchored
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_concluded(obj.claim):
+            return False  # reopen the claim first
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description="Quote in its document")
     def quote(self, appearance):

@@ -13,14 +13,17 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from claims.anchoring import AnchorError, anchor
 from claims.models import (
+    CONCLUDED,
     Appearance,
     Attribution,
     Claim,
     ClaimRelation,
+    ClaimStatus,
     ExternalCheck,
     Topic,
 )
@@ -32,8 +35,22 @@ Role = Attribution.Role
 
 
 def claim_touch(claim_ids: Iterable[int]) -> None:
-    """Mark claims as changed when their provenance changes (incremental sync, Last-Modified)."""
-    Claim.objects.filter(pk__in=list(claim_ids)).update(updated_at=timezone.now())
+    """Mark claims as changed: a new version (so a transition decided on the old content is
+    refused as stale) and a new updated_at (incremental sync, Last-Modified)."""
+    Claim.objects.filter(pk__in=list(claim_ids)).update(
+        updated_at=timezone.now(), version=F("version") + 1
+    )
+
+
+def ensure_open(claim_id: int) -> None:
+    """Refuse to change what a concluded claim says or where it appears: reopen it first."""
+    status = Claim.objects.filter(pk=claim_id).values_list("status", flat=True).first()
+    if status in CONCLUDED:
+        raise ValidationError(
+            f"This claim is concluded ({ClaimStatus(status).label.lower()}): reopen it before "
+            "changing what it says, where it appears or who said it.",
+            code="concluded",
+        )
 
 
 @dataclass(frozen=True)
@@ -75,19 +92,22 @@ def claim_update(
     overwritten nor recorded in the edit history as going back.
     """
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
+    ensure_open(locked.pk)
     fields = []
-    if text is not None:
+    if text is not None and text.strip() != locked.text:
         locked.text = text.strip()
         fields.append("text")
-    if summary is not None:
+    if summary is not None and summary.strip() != locked.summary:
         locked.summary = summary.strip()
         fields.append("summary")
     locked.full_clean()
     if fields:
-        locked.save(update_fields=[*fields, "updated_at"])
+        locked.save(update_fields=fields)
     if topics is not None:
         locked.topics.set(list(topics))
+    if fields or topics is not None:
         claim_touch([locked.pk])
+        locked.refresh_from_db(fields=["version", "updated_at"])
     return locked
 
 
@@ -120,6 +140,7 @@ def appearance_create(
     user: AbstractBaseUser | None,
 ) -> Appearance:
     """Record that `claim` appears in `document` at the quote `exact`, anchored in its body."""
+    ensure_open(claim.pk)
     try:
         found = anchor(document.body, exact=exact, prefix=prefix, suffix=suffix, start=start)
     except AnchorError as error:
@@ -149,6 +170,7 @@ def appearance_create(
 def appearance_delete(*, appearance: Appearance) -> None:
     """Delete an appearance with its chain and recount the claim's independent origins."""
     claim_id = appearance.claim_id
+    ensure_open(claim_id)
     appearance.delete()
     refresh_independent_origins([claim_id])
     claim_touch([claim_id])
@@ -160,6 +182,7 @@ def chain_set(*, appearance: Appearance, links: Sequence[ChainLink]) -> list[Att
 
     An empty sequence clears the chain.
     """
+    ensure_open(appearance.claim_id)
     rows = [_attribution(appearance, position, link) for position, link in enumerate(links)]
     errors = _chain_order_errors([link.role for link in links])
     if errors:

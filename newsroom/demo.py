@@ -453,6 +453,7 @@ def _review(claim, status, documents, editor, checker, checker2) -> None:
     """Walk a claim to its demo state through the workflow, as the newsroom would."""
     if status == ClaimStatus.UNVERIFIED:
         return
+    claim.refresh_from_db()  # recording its provenance moved the version on
     claim = workflow.claim_transition(
         claim=claim,
         to=ClaimStatus.IN_REVIEW,

@@ -649,7 +649,8 @@ def test_the_claim_page_shows_the_verification_history_and_assignment(
 ):
     response = logged_in(client, factchecker).get(change_url(concluded_claim))
 
-    assert set(response.context["adminform"].form.fields) == {"text", "summary", "topics"}
+    # A concluded claim's words are frozen until it is reopened.
+    assert set(response.context["adminform"].form.fields) == set()
     html = response.content.decode()
     assert 'id="verification-history"' in html
     assert "Unverified &rarr; In review" in html

@@ -321,9 +321,16 @@ def test_etag_and_last_modified_answer_304(path, story, consumer_api):
 
     assert consumer_api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert consumer_api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
-    from claims.recording import claim_update
+    from claims.recording import relation_record
 
-    claim_update(claim=cooper, summary="Zack Cooper: US giving ground on export controls")
+    # New information on a verified claim changes what consumers get.
+    relation_record(
+        from_claim=cooper,
+        to_claim=Claim.objects.get(summary__startswith="Oct 30 deal"),
+        kind="corroborates",
+        reason="Both from the same week's reporting.",
+        user=None,
+    )
     again = consumer_api.get(url, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200
     assert again["ETag"] != etag
@@ -650,3 +657,21 @@ def test_provenance_export_sends_tdm_headers_only_when_it_carries_reserved_text(
     assert "Under the framework deal reached on October 30" in staff.content.decode()
     assert "tdm-reservation" not in consumer
     assert "Under the framework deal reached on October 30" not in consumer.content.decode()
+
+
+def test_a_verified_claim_cannot_be_rewritten_over_the_api_or_in_the_admin(
+    story, editor_api, admin_client
+):
+    # Found in review: PATCH changed a verified claim's text and kept it "verified".
+    cooper = Claim.objects.get(summary__startswith="Zack Cooper")
+    appearance = cooper.appearances.get()
+
+    patch = editor_api.patch(f"{CLAIMS}{cooper.pk}/", {"text": "Other words."}, format="json")
+    delete = admin_client.post(f"/admin/claims/appearance/{appearance.pk}/delete/", {"post": "yes"})
+
+    assert patch.status_code == 400
+    assert "reopen it" in str(patch.json())
+    assert delete.status_code == 403
+    cooper.refresh_from_db()
+    assert cooper.text.startswith("Zack Cooper of the American Enterprise Institute")
+    assert cooper.appearances.count() == 1

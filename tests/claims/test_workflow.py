@@ -371,16 +371,47 @@ def test_the_postgres_trigger_refuses_update_and_delete(event):
 def test_editing_a_stale_copy_neither_undoes_nor_misrecords_a_transition(factchecker, editor):
     from claims.recording import claim_update
 
-    claim = claim_in(S.IN_REVIEW)
+    claim = claim_in(S.UNVERIFIED)
     stale_copy = Claim.objects.get(pk=claim.pk)
-    move(claim, S.DISPUTED, factchecker)
+    move(claim, S.IN_REVIEW, editor)
 
     claim_update(claim=stale_copy, text="Reworded by an editor with the page still open.")
 
     claim.refresh_from_db()
-    assert claim.status == S.DISPUTED
+    assert claim.status == S.IN_REVIEW
     assert claim.text.startswith("Reworded")
-    assert claim.history.first().status == S.DISPUTED
+    assert claim.history.first().status == S.IN_REVIEW
+
+
+def test_a_concluded_claim_cannot_be_rewritten_without_reopening(factchecker, editor):
+    from django.core.exceptions import ValidationError
+
+    from claims.recording import appearance_create, claim_update
+    from tests.factories import DocumentFactory
+
+    claim = move(claim_in(S.IN_REVIEW), S.DISPUTED, factchecker)
+    document = DocumentFactory(body="Officials said the plan was put on hold.")
+
+    with pytest.raises(ValidationError, match="reopen it"):
+        claim_update(claim=claim, text="Something else.")
+    with pytest.raises(ValidationError, match="reopen it"):
+        appearance_create(claim=claim, document=document, exact="the plan", user=editor)
+
+    claim = move(claim, S.IN_REVIEW, factchecker, rationale="New reporting.")
+    assert claim_update(claim=claim, text="Something else.").text == "Something else."
+
+
+def test_a_content_edit_makes_a_transition_decided_on_the_old_text_stale(factchecker, editor):
+    from claims.recording import claim_update
+
+    claim = claim_in(S.IN_REVIEW)
+    seen_version = claim.version
+
+    claim_update(claim=claim, text="Changed after the fact-checker read it.")
+
+    with pytest.raises(StaleVersion):
+        move(claim, S.VERIFIED, factchecker, expected_version=seen_version)
+    assert not VerificationEvent.objects.exists()
 
 
 def test_queue_querysets(factchecker, factchecker2):
