@@ -524,7 +524,7 @@ class PublisherFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             return queryset.none()
         return queryset.for_publisher(int(value))
 

@@ -1,6 +1,8 @@
 """Admin for API tokens: issued and revoked through newsroom.tokens; keys are shown once."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from newsroom.models import ApiToken
 from newsroom.tokens import token_issue, token_revoke
@@ -37,6 +39,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
             "revoked_at",
             "last_used_at",
         ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class TokenForm(form):
+            def clean_expires_at(self):
+                expires_at = self.cleaned_data.get("expires_at")
+                if expires_at is not None and expires_at <= timezone.now():
+                    raise forms.ValidationError("The expiry must be in the future.")
+                return expires_at
+
+        return TokenForm
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ def hash_key(key: str) -> str:
 def token_issue(*, user, name: str, expires_at: datetime | None = None, created_by=None):
     """Create a token for `user` and return it with its key (shown this once, never stored)."""
     if expires_at is not None and expires_at <= timezone.now():
-        raise ValueError("The expiry must be in the future.")
+        raise ValidationError({"expires_at": "The expiry must be in the future."})
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,

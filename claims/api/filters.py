@@ -41,7 +41,7 @@ class ClaimFilter(django_filters.FilterSet):
     def filter_publisher(self, queryset, name, value):
         organizations = (
             Organization.objects.filter(pk=value)
-            if value.isdigit()
+            if value.isascii() and value.isdigit()
             else Organization.objects.by_name(value)
         )
         organization = organizations.first()

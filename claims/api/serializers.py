@@ -289,31 +289,36 @@ class ClaimWriteSerializer(serializers.Serializer):
     topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
 
 
+class EvidenceSerializer(serializers.Serializer):
+    """One piece of evidence: exactly one of a URL, a document id or an external check id."""
+
+    url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
+    document = serializers.IntegerField(required=False, min_value=1)
+    external_check = serializers.IntegerField(required=False, min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    f"Unknown keys {sorted(unknown)}; use url, document, external_check, note."
+                )
+            for key in ("document", "external_check"):
+                if isinstance(data.get(key), bool):  # JSON true is not document 1
+                    raise serializers.ValidationError({key: "Give an id (an integer)."})
+        return super().to_internal_value(data)
+
+
 class TransitionSerializer(serializers.Serializer):
     """Input for a verification transition."""
 
     to = serializers.ChoiceField(choices=ClaimStatus.choices)
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
-    evidence = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    evidence = EvidenceSerializer(many=True, required=False, default=list)
     expected_version = serializers.IntegerField(min_value=1)
     assignee = serializers.IntegerField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
-
-    def validate_evidence(self, items):
-        allowed = {"url", "document", "external_check", "note"}
-        for index, item in enumerate(items):
-            unknown = set(item) - allowed
-            if unknown:
-                raise serializers.ValidationError(
-                    f"Evidence {index + 1}: unknown keys {sorted(unknown)}; use url, document, "
-                    "external_check and note."
-                )
-            for key in ("document", "external_check"):
-                if key in item and not isinstance(item[key], int):
-                    raise serializers.ValidationError(
-                        f"Evidence {index + 1}: '{key}' must be an id (an integer)."
-                    )
-        return items
 
 
 class AppearanceWriteSerializer(serializers.Serializer):

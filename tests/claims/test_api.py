@@ -675,3 +675,25 @@ def test_a_verified_claim_cannot_be_rewritten_over_the_api_or_in_the_admin(
     cooper.refresh_from_db()
     assert cooper.text.startswith("Zack Cooper of the American Enterprise Institute")
     assert cooper.appearances.count() == 1
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [[{"url": 5}], [{"note": ["a"]}], [{"document": True}], [{"colour": "red"}], ["just text"]],
+)
+def test_malformed_evidence_is_a_400_not_a_500(evidence, story, staff_api):
+    sanctions = Claim.objects.get(summary__startswith="US put sanctions")
+
+    response = transition(
+        staff_api, sanctions, to="disputed", rationale="Checked.", evidence=evidence
+    )
+
+    assert response.status_code == 400
+    assert "evidence" in response.json()
+
+
+def test_a_non_ascii_digit_publisher_filter_is_no_match_not_a_500(story, consumer_api):
+    # Found in review: "²".isdigit() is true, and the id lookup then failed.
+    for url in (CLAIMS, "/api/v1/claimreview/"):
+        response = consumer_api.get(url, {"publisher": "²"})
+        assert response.status_code == 200

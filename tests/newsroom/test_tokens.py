@@ -63,10 +63,28 @@ def test_tokens_cannot_be_deleted_only_revoked(admin_client, consumer):
 def test_an_expiry_in_the_past_is_refused(consumer):
     import datetime
 
+    from django.core.exceptions import ValidationError
     from django.utils import timezone
 
     from newsroom.tokens import token_issue
 
-    with pytest.raises(ValueError, match="future"):
+    with pytest.raises(ValidationError, match="future"):
         token_issue(user=consumer, name="x", expires_at=timezone.now() - datetime.timedelta(days=1))
+    assert not ApiToken.objects.exists()
+
+
+def test_the_admin_refuses_a_past_expiry_with_a_form_error(admin_client, consumer):
+    # Found in review: a past expiry raised inside save_model and answered 500.
+    response = admin_client.post(
+        reverse("admin:newsroom_apitoken_add"),
+        {
+            "user": consumer.pk,
+            "name": "feed",
+            "expires_at_0": "2020-01-01",
+            "expires_at_1": "10:00:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "must be in the future" in response.content.decode()
     assert not ApiToken.objects.exists()
