@@ -66,13 +66,14 @@ def claim_create(
     text: str,
     summary: str = "",
     topics: Iterable[Topic] = (),
+    topic_names: Iterable[str] = (),
     user: AbstractBaseUser | None,
 ) -> Claim:
-    """Create a claim in the newsroom's own words."""
+    """Create a claim in the newsroom's own words; topics by object or by name."""
     claim = Claim(text=text.strip(), summary=summary.strip(), created_by=user)
     claim.full_clean()
+    topics = [*topics, *topics_named(topic_names, user=user)]
     claim.save()
-    topics = list(topics)
     if topics:
         claim.topics.set(topics)
     return claim
@@ -85,6 +86,8 @@ def claim_update(
     text: str | None = None,
     summary: str | None = None,
     topics: Iterable[Topic] | None = None,
+    topic_names: Iterable[str] | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> Claim:
     """Edit a claim's own words or topics (its state changes only through the workflow).
 
@@ -101,6 +104,8 @@ def claim_update(
         locked.summary = summary.strip()
         fields.append("summary")
     locked.full_clean()
+    if topic_names is not None:
+        topics = [*(topics or []), *topics_named(topic_names, user=user)]
     if fields:
         locked.save(update_fields=fields)
     if topics is not None:
@@ -111,19 +116,29 @@ def claim_update(
     return locked
 
 
-def topics_named(names: Iterable[str]) -> list[Topic]:
-    """Return the topics with these names (or their slugs), creating the missing ones."""
+def topics_named(names: Iterable[str], *, user: AbstractBaseUser | None) -> list[Topic]:
+    """Return the topics with these names (or slugs), creating missing ones if `user` may.
+
+    Call inside the service's transaction, so a refused request leaves no new topic behind.
+    """
     from django.db.models import Q
     from django.utils.text import slugify
 
-    topics = {}
+    topics, unknown = {}, {}  # unknown: slug -> the first name given for it
     for name in {name.strip() for name in names if name.strip()}:
         slug = slugify(name)[:100]
         if not slug:
             raise ValidationError({"topics": f"'{name}' is not a usable topic name."})
         topic = Topic.objects.filter(Q(name__iexact=name) | Q(slug=slug)).first()
         if topic is None:
-            topic = Topic.objects.create(name=name[:100], slug=slug)
+            unknown.setdefault(slug, name)
+        else:
+            topics[topic.pk] = topic
+    if unknown and not (user is not None and user.has_perm("claims.add_topic")):
+        names = ", ".join(sorted(unknown.values()))
+        raise ValidationError({"topics": f"No such topic: {names}. Ask an editor to add it."})
+    for slug, name in unknown.items():
+        topic = Topic.objects.create(name=name[:100], slug=slug)
         topics[topic.pk] = topic
     return list(topics.values())
 

@@ -151,7 +151,7 @@ class ClaimViewSet(
         claim = recording.claim_create(
             text=data["text"],
             summary=data.get("summary", ""),
-            topics=recording.topics_named(data.get("topics", [])),
+            topic_names=data.get("topics", []),
             user=request.user,
         )
         response = self.fresh(claim.pk)
@@ -168,7 +168,8 @@ class ClaimViewSet(
             claim=claim,
             text=data.get("text"),
             summary=data.get("summary"),
-            topics=recording.topics_named(data["topics"]) if "topics" in data else None,
+            topic_names=data.get("topics"),
+            user=request.user,
         )
         return self.fresh(claim.pk)
 

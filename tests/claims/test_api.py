@@ -697,3 +697,21 @@ def test_a_non_ascii_digit_publisher_filter_is_no_match_not_a_500(story, consume
     for url in (CLAIMS, "/api/v1/claimreview/"):
         response = consumer_api.get(url, {"publisher": "²"})
         assert response.status_code == 200
+
+
+def test_a_refused_claim_leaves_no_topic_behind_and_only_editors_add_topics(editor_api, staff_api):
+    from claims.models import Topic
+
+    refused = editor_api.post(CLAIMS, {"text": "", "topics": ["Orphan topic"]}, format="json")
+    bad_topic = editor_api.post(
+        CLAIMS, {"text": "A claim.", "topics": ["Orphan topic", "!!!"]}, format="json"
+    )
+    factchecker_new_topic = staff_api.post(
+        CLAIMS, {"text": "A claim.", "topics": ["Brand new"]}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert bad_topic.status_code == 400
+    assert factchecker_new_topic.status_code in (400, 403)
+    assert not Topic.objects.exists()
+    assert not Claim.objects.exists()
