@@ -74,6 +74,12 @@ class AnonymousSourceAdmin(admin.ModelAdmin):
             fields.append("confidential_identity")
         return fields
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # ?confidential_identity=... would tell who has a known identity, and its length.
+        if lookup.split("__")[0] == "confidential_identity":
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def get_form(self, request, obj=None, **kwargs):
         if not request.user.has_perm(CONFIDENTIAL_PERMISSION):
             kwargs["exclude"] = [*(kwargs.get("exclude") or []), "confidential_identity"]

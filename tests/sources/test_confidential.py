@@ -93,3 +93,18 @@ def test_the_identity_cannot_be_searched(client, superuser):
     response = client.get(reverse("admin:sources_anonymoussource_changelist"), {"q": "Jane Roe"})
 
     assert "0 anonymous sources" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    ["confidential_identity", "confidential_identity__regex", "confidential_identity__isnull"],
+)
+def test_the_changelist_refuses_lookups_on_the_identity(lookup, client, source_editor):
+    # Found in review: ?confidential_identity= showed which sources have a known identity.
+    AnonymousSourceFactory(confidential_identity=SECRET)
+    AnonymousSourceFactory()
+    client.force_login(source_editor)
+
+    response = client.get(reverse("admin:sources_anonymoussource_changelist"), {lookup: ""})
+
+    assert response.status_code == 400
