@@ -7,6 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from claims.visibility import (
+    documents_visible_to,
+    licenses_visible_to,
+    organizations_visible_to,
+    people_visible_to,
+)
 from newsroom.api import ConditionalGetMixin, IsNewsroomUser
 from sources import licensing
 from sources.api.serializers import (
@@ -17,7 +23,7 @@ from sources.api.serializers import (
     PersonSerializer,
 )
 from sources.ingest import IngestError, document_import
-from sources.models import Document, LicenseTerms, Organization, Person
+from sources.models import Document, LicenseTerms, Person
 from sources.odrl import newsroom_tdm_policy, odrl_policy, tdm_headers, tdmrep_wellknown
 
 
@@ -26,18 +32,26 @@ class ReadOnlyResource(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class OrganizationViewSet(ReadOnlyResource):
-    queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
+
+    def get_queryset(self):
+        return organizations_visible_to(self.request.user)
 
 
 class PersonViewSet(ReadOnlyResource):
-    queryset = Person.objects.prefetch_related("affiliation_set__organization")
     serializer_class = PersonSerializer
+
+    def get_queryset(self):
+        return people_visible_to(
+            self.request.user, Person.objects.prefetch_related("affiliation_set__organization")
+        )
 
 
 class LicenseTermsViewSet(ReadOnlyResource):
-    queryset = LicenseTerms.objects.select_related("holder")
     serializer_class = LicenseTermsSerializer
+
+    def get_queryset(self):
+        return licenses_visible_to(self.request.user, LicenseTerms.objects.select_related("holder"))
 
     @action(detail=True, methods=["get"])
     def odrl(self, request, pk=None):
@@ -55,7 +69,10 @@ class DocumentViewSet(ReadOnlyResource, mixins.CreateModelMixin):
     serializer_class = DocumentSerializer
 
     def get_queryset(self):
-        return Document.objects.with_license().select_related("license__holder__parent")
+        return documents_visible_to(
+            self.request.user,
+            Document.objects.with_license().select_related("license__holder__parent"),
+        )
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -5,22 +5,39 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from claims.models import ClaimStatus
 from newsroom.tokens import token_issue
+from tests.claims.factories import AppearanceFactory, AttributionFactory, ClaimFactory
 from tests.factories import (
     AffiliationFactory,
     DocumentFactory,
     LicenseTermsFactory,
     OrganizationFactory,
+    PersonFactory,
     ReservedLicenseTermsFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
+
+def published(document=None, **agent):
+    """Make what a verified claim rests on: its document and, optionally, a chain agent."""
+    appearance = AppearanceFactory(
+        claim=ClaimFactory(status=ClaimStatus.VERIFIED),
+        document=document or DocumentFactory(),
+    )
+    if agent:
+        AttributionFactory(appearance=appearance, anonymous_source=None, **agent)
+    return appearance
+
+
 ROWS = {
-    "documents": lambda: DocumentFactory(license=ReservedLicenseTermsFactory()),
-    "organizations": lambda: OrganizationFactory(parent=OrganizationFactory()),
-    "people": lambda: AffiliationFactory(),
-    "licenses": lambda: LicenseTermsFactory(),
+    "documents": lambda: published(DocumentFactory(license=ReservedLicenseTermsFactory())),
+    "organizations": lambda: published(
+        organization=OrganizationFactory(parent=OrganizationFactory())
+    ),
+    "people": lambda: published(person=AffiliationFactory().person),
+    "licenses": lambda: published(DocumentFactory(license=LicenseTermsFactory())),
 }
 
 
@@ -58,6 +75,7 @@ def test_consumers_cannot_write(resource, consumer_api):
 
 def test_licence_terms_carry_their_odrl_link(consumer_api):
     terms = ReservedLicenseTermsFactory()
+    published(DocumentFactory(license=terms))
 
     body = consumer_api.get(f"/api/v1/licenses/{terms.pk}/").json()
     policy = consumer_api.get(body["odrl"].replace("http://testserver", ""))
@@ -65,3 +83,26 @@ def test_licence_terms_carry_their_odrl_link(consumer_api):
     assert body["tdm_reserved"] is True
     assert policy["Content-Type"] == "application/ld+json"
     assert "tdm:mine" in policy.content.decode()
+
+
+def test_consumers_see_only_what_concluded_claims_rest_on(consumer_api, editor):
+    # Found in review: a document quoted only by an unverified claim was listed to consumers.
+    shown = published(
+        DocumentFactory(headline="Verified story"), person=PersonFactory(name="On record")
+    )
+    hidden_document = DocumentFactory(headline="Secret investigation into minister")
+    hidden = AppearanceFactory(claim=ClaimFactory(), document=hidden_document)
+    AttributionFactory(appearance=hidden, anonymous_source=None, person=PersonFactory(name="Mole"))
+    staff = APIClient()
+    staff.force_login(editor)
+
+    def names(client, resource, field):
+        return {row[field] for row in client.get(f"/api/v1/{resource}/").json()["results"]}
+
+    assert names(consumer_api, "documents", "headline") == {"Verified story"}
+    assert names(consumer_api, "people", "name") == {"On record"}
+    assert shown.document.publisher.name in names(consumer_api, "organizations", "name")
+    assert hidden_document.publisher.name not in names(consumer_api, "organizations", "name")
+    assert consumer_api.get(f"/api/v1/documents/{hidden_document.pk}/").status_code == 404
+    assert "Secret investigation into minister" in names(staff, "documents", "headline")
+    assert "Mole" in names(staff, "people", "name")
