@@ -99,11 +99,18 @@ def reanchor(appearance: Appearance) -> str:
 
 def reanchor_document(document) -> dict[str, int]:
     """Re-anchor every appearance in a document whose body changed; count them by state."""
+    from claims.recording import claim_touch
+
     counts: dict[str, int] = {}
+    moved: set[int] = set()
     for appearance in Appearance.objects.filter(document=document).select_related("document"):
         appearance.document = document  # the body just saved, not a second read
+        before = (appearance.start, appearance.end, appearance.anchor_state)
         state = reanchor(appearance)
+        if (appearance.start, appearance.end, state) != before:
+            moved.add(appearance.claim_id)
         counts[state] = counts.get(state, 0) + 1
+    claim_touch(moved)  # their selectors changed: a new version for syncing clients
     return counts
 
 

@@ -150,6 +150,13 @@ class ClaimQuerySet(models.QuerySet):
         """Claims still in review after their due date."""
         return self.in_review().filter(due_date__lt=today)
 
+    def ever_concluded(self):
+        """Claims concluded now or at some point (a reopened claim was once public)."""
+        concluded_before = VerificationEvent.objects.filter(
+            claim=OuterRef("pk"), to_status__in=CONCLUDED
+        )
+        return self.filter(Q(status__in=CONCLUDED) | Exists(concluded_before))
+
     def visible_to(self, user):
         """Claims a user may see: staff see all, everyone else only concluded claims."""
         if user.is_authenticated and user.is_staff:

@@ -28,8 +28,44 @@ from claims.exports import claimreview, claimreview_feed, provenance_json
 from claims.models import Appearance, Claim
 from newsroom.api import ConditionalGetMixin, IsNewsroomUser, NewsroomCursorPagination
 from sources import licensing
-from sources.models import AnonymousSource, Document, Organization, Person
+from sources.models import (
+    Agreement,
+    AnonymousSource,
+    Document,
+    LicenseTerms,
+    Organization,
+    Person,
+)
 from sources.odrl import tdm_headers
+
+
+def served_last_modified(claims, context):
+    """The latest change to what a response shows: claims, their documents, licences, agreements.
+
+    Everything here is already loaded for the response, so this runs no query.
+    """
+    stamps = [claim.updated_at for claim in claims]
+    for claim in claims:
+        documents = [a.document for a in claim.appearances.all()]
+        documents += [c.document for c in claim.external_checks.all() if c.document_id]
+        for document in documents:
+            stamps.append(document.updated_at)
+            if document.license is not None:
+                stamps.append(document.license.updated_at)
+    stamps += [a.updated_at for a in context["agreements"].values() if a is not None]
+    return max(stamps, default=None)
+
+
+def list_last_modified(user):
+    """The latest change any list could show this caller, without revealing hidden work."""
+    claims = Claim.objects.all() if user.is_staff else Claim.objects.ever_concluded()
+    stamps = [
+        claims.aggregate(latest=Max("updated_at"))["latest"],
+        Document.objects.aggregate(latest=Max("updated_at"))["latest"],
+        LicenseTerms.objects.aggregate(latest=Max("updated_at"))["latest"],
+        Agreement.objects.aggregate(latest=Max("updated_at"))["latest"],
+    ]
+    return max((stamp for stamp in stamps if stamp is not None), default=None)
 
 
 class LicensedContentMixin:
@@ -77,7 +113,7 @@ class ClaimExportsMixin:
     def claimreview(self, request, pk=None):
         """schema.org ClaimReview (JSON-LD) of a concluded claim."""
         claim = concluded_or_404(self.get_object())
-        self.last_modified = claim.updated_at
+        self.last_modified = served_last_modified([claim], {"agreements": {}})
         return Response(claimreview(claim, build_url=request.build_absolute_uri))
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
@@ -85,7 +121,7 @@ class ClaimExportsMixin:
     def provenance(self, request, pk=None):
         """The claim's provenance graph as W3C PROV-JSON."""
         claim = self.get_object()
-        self.last_modified = claim.updated_at
+        self.last_modified = served_last_modified([claim], {"agreements": {}})
         audience = licensing.audience_for(request.user)
         response = Response(
             provenance_json(claim, build_url=request.build_absolute_uri, audience=audience)
@@ -128,14 +164,14 @@ class ClaimViewSet(
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         data, context = self.serialize(page, many=True)
-        # Any change to any claim moves this on, so a list is never wrongly "not modified".
-        self.last_modified = Claim.objects.aggregate(latest=Max("updated_at"))["latest"]
+        # A claim can leave a page (reopened, deleted), so the page's own dates are not enough.
+        self.last_modified = list_last_modified(request.user)
         return self.with_tdm_headers(self.get_paginated_response(data), context)
 
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
         data, context = self.serialize(claim, many=False)
-        self.last_modified = claim.updated_at
+        self.last_modified = served_last_modified([claim], context)
         return self.with_tdm_headers(Response(data), context)
 
     def fresh(self, pk) -> Response:
@@ -326,7 +362,7 @@ class ClaimReviewFeedView(ConditionalGetMixin, generics.GenericAPIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        self.last_modified = Claim.objects.aggregate(latest=Max("updated_at"))["latest"]
+        self.last_modified = list_last_modified(request.user)
         response = Response(claimreview_feed(page, build_url=request.build_absolute_uri))
         next_link = self.paginator.get_next_link()
         if next_link:

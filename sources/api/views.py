@@ -102,7 +102,11 @@ class DocumentViewSet(ReadOnlyResource, mixins.CreateModelMixin):
     def retrieve(self, request, *args, **kwargs):
         document = self.get_object()
         data, context = self.serialize(document, many=False)
-        self.last_modified = document.updated_at
+        stamps = [document.updated_at]
+        if document.license is not None:
+            stamps.append(document.license.updated_at)
+        stamps += [a.updated_at for a in context["agreements"].values() if a is not None]
+        self.last_modified = max(stamps)
         return self.headers_for(Response(data), context)
 
     @extend_schema(request=DocumentImportSerializer, responses={201: DocumentSerializer})

@@ -715,3 +715,51 @@ def test_a_refused_claim_leaves_no_topic_behind_and_only_editors_add_topics(edit
     assert factchecker_new_topic.status_code in (400, 403)
     assert not Topic.objects.exists()
     assert not Claim.objects.exists()
+
+
+def test_tightening_a_licence_is_not_answered_304(story, consumer_api):
+    # Found in review: If-Modified-Since kept a quote the licence had just withdrawn.
+    import time
+
+    from sources.models import LicenseTerms
+
+    cooper = Claim.objects.get(summary__startswith="Zack Cooper")
+    url = f"{CLAIMS}{cooper.pk}/"
+    first = consumer_api.get(url)
+    assert first.json()["appearances"][0]["quote"]
+    time.sleep(1.1)  # HTTP dates have one-second resolution
+    terms = LicenseTerms.objects.get(holder__name="Outlet B")
+    terms.max_external_quote_chars = 0
+    terms.save()
+
+    again = consumer_api.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert again.status_code == 200
+    assert again.json()["appearances"][0]["quote"] is None
+    assert again["Last-Modified"] != first["Last-Modified"]
+
+
+def test_hidden_work_does_not_move_a_consumers_list_date(story, consumer_api, editor):
+    from claims.recording import claim_update
+
+    before = consumer_api.get(CLAIMS)["Last-Modified"]
+    unverified = Claim.objects.filter(status=ClaimStatus.UNVERIFIED).first()
+    import time
+
+    time.sleep(1.1)  # HTTP dates have one-second resolution
+    claim_update(claim=unverified, text="Reworded while still unverified.")
+
+    assert consumer_api.get(CLAIMS)["Last-Modified"] == before
+
+
+def test_reanchoring_moves_the_claim_version_on(story):
+    from sources.documents import document_body_update
+
+    sanctions = Claim.objects.get(summary__startswith="US put sanctions")
+    document = Document.objects.get(publisher__name="Outlet B")
+
+    document_body_update(document=document, body="Correction appended.\n\n" + document.body)
+
+    moved = Claim.objects.get(pk=sanctions.pk)
+    assert moved.version == sanctions.version + 1
+    assert moved.updated_at > sanctions.updated_at
