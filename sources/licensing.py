@@ -37,8 +37,6 @@ ACTION_LABELS = {
     Action.SHARE_OUTSIDE: "share it outside the newsroom",
 }
 
-STAFF_GROUPS = ("Editors", "Fact-checkers")
-
 
 @dataclass(frozen=True)
 class Decision:

@@ -163,7 +163,10 @@ class AppearanceSerializer(serializers.ModelSerializer):
     def get_selector(self, appearance) -> dict:
         """W3C TextPositionSelector; the quote context only for those who may see the text."""
         selector = {"start": appearance.start, "end": appearance.end}
-        if self.context["audience"] == Audience.STAFF:
+        # The context is more of the document's text: it goes out only if quote and context
+        # together are within what the licence lets this caller receive.
+        with_context = appearance.prefix + appearance.exact + appearance.suffix
+        if licensed_text(appearance.document, with_context, self.context)[0] is not None:
             selector |= {"prefix": appearance.prefix, "suffix": appearance.suffix}
         return selector
 

@@ -171,6 +171,8 @@ def test_quotable_content_is_served_with_its_chain_and_verification(story, consu
         "The administration appears to be giving ground on export controls"
     )
     assert "withheld" not in appearance
+    # Quote plus its context fit Outlet B's 300-character limit, so the context goes too.
+    assert appearance["selector"]["suffix"].startswith(" ...,' Zack Cooper")
     origin = appearance["chain"][0]
     assert origin["role"] == "origin" and origin["verb"] == "told"
     assert origin["agent"]["type"] == "person"
