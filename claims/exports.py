@@ -22,6 +22,7 @@ from prov.identifier import Identifier, QualifiedName
 from prov.model import PROV, PROV_LABEL, PROV_ROLE, PROV_TYPE, PROV_VALUE, Literal, ProvDocument
 
 from claims.models import CONCLUDED, Appearance, Attribution, Claim, ClaimStatus
+from sources import licensing
 from sources.licensing import Audience
 from sources.models import AnonymousSource, Document, Organization, Person
 from sources.odrl import odrl_url
@@ -249,19 +250,47 @@ def _schema_publisher(document: Document) -> dict:
 # --- W3C PROV ------------------------------------------------------------------------------------
 
 
-def provenance_json(claim: Claim, *, build_url: BuildUrl, audience: Audience) -> dict:
+def provenance_json(
+    claim: Claim,
+    *,
+    build_url: BuildUrl,
+    audience: Audience,
+    agreements: Mapping | None = None,
+    served: list | None = None,
+) -> dict:
     """Return the claim's provenance as a PROV-JSON object (see `provenance_document`)."""
-    document = provenance_document(claim, build_url=build_url, audience=audience)
+    document = provenance_document(
+        claim, build_url=build_url, audience=audience, agreements=agreements, served=served
+    )
     return json.loads(document.serialize(format="json"))
 
 
-def provenance_document(claim: Claim, *, build_url: BuildUrl, audience: Audience) -> ProvDocument:
+def provenance_document(
+    claim: Claim,
+    *,
+    build_url: BuildUrl,
+    audience: Audience,
+    agreements: Mapping | None = None,
+    served: list | None = None,
+) -> ProvDocument:
     """Build the claim's provenance graph: documents, quotes, chains, agents and verification.
 
     For `Audience.EXTERNAL` staff act as their role ("fact-checker"), never as a username, and
-    no quoted text is included. Precondition: the claim is loaded `with_provenance()`.
+    quoted text is included only as far as `sources.licensing` allows that audience. Pass the
+    agreements in force (`licensing.agreements_for`) to avoid looking them up; documents whose
+    text was included are appended to `served` (for the TDMRep headers).
+    Precondition: the claim is loaded `with_provenance()`.
     """
-    builder = _ProvBuilder(build_url=build_url, audience=audience)
+    if agreements is None:
+        terms = [a.document.license for a in claim.appearances.all()]
+        terms += [c.document.license for c in claim.external_checks.all() if c.document_id]
+        agreements = licensing.agreements_for(terms)
+    builder = _ProvBuilder(
+        build_url=build_url,
+        audience=audience,
+        agreements=agreements,
+        served=served if served is not None else [],
+    )
     builder.add_claim(claim)
     return builder.document
 
@@ -269,10 +298,14 @@ def provenance_document(claim: Claim, *, build_url: BuildUrl, audience: Audience
 class _ProvBuilder:
     """Adds each record once, however many appearances, chains or events mention it."""
 
-    def __init__(self, *, build_url: BuildUrl, audience: Audience) -> None:
+    def __init__(
+        self, *, build_url: BuildUrl, audience: Audience, agreements: Mapping, served: list
+    ) -> None:
         self.build_url = build_url
         self.audience = audience
         self.staff = audience == Audience.STAFF
+        self.agreements = agreements
+        self.served = served
         self.document = ProvDocument()
         # Instances live under the API root; the terms this export defines under /ns/.
         self.nr = self.document.add_namespace("nr", build_url("/api/v1/"))
@@ -280,6 +313,22 @@ class _ProvBuilder:
         self.schema = self.document.add_namespace("schema", "https://schema.org/")
         self._declared: set[QualifiedName] = set()
         self._relations: set[tuple] = set()
+
+    def _licensed(self, document, text: str) -> str | None:
+        """The text if the licence lets this audience receive it (decided by licensing)."""
+        if document is None or not text:
+            return None
+        decision = licensing.decide(
+            document=document,
+            action=licensing.Action.QUOTE_EXTERNALLY,
+            audience=self.audience,
+            characters=len(text),
+            agreement=self.agreements.get(document.license_id),
+        )
+        if not decision.allowed:
+            return None
+        self.served.append(document)
+        return text
 
     # records ----------------------------------------------------------------------------------
 
@@ -337,7 +386,7 @@ class _ProvBuilder:
             self._attributes(
                 [
                     (PROV_TYPE, self.nrv["Quote"]),
-                    (PROV_VALUE, appearance.exact if self.staff else None),
+                    (PROV_VALUE, self._licensed(appearance.document, appearance.exact)),
                     (self.nrv["start"], _integer(appearance.start)),
                     (self.nrv["end"], _integer(appearance.end)),
                     (self.nrv["anchorState"], appearance.anchor_state),
@@ -547,7 +596,7 @@ class _ProvBuilder:
                     (PROV_LABEL, f"{check.organization}: {check.get_outcome_display()}"),
                     (self.nrv["outcome"], check.outcome),
                     (self.nrv["reportedIn"], reported_in),
-                    (self.nrv["excerpt"], check.exact if self.staff else None),
+                    (self.nrv["excerpt"], self._licensed(check.document, check.exact)),
                 ]
             ),
         )

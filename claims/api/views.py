@@ -121,16 +121,18 @@ class ClaimExportsMixin:
     def provenance(self, request, pk=None):
         """The claim's provenance graph as W3C PROV-JSON."""
         claim = self.get_object()
-        self.last_modified = served_last_modified([claim], {"agreements": {}})
-        audience = licensing.audience_for(request.user)
+        context = self.licence_context([claim])
+        self.last_modified = served_last_modified([claim], context)
         response = Response(
-            provenance_json(claim, build_url=request.build_absolute_uri, audience=audience)
+            provenance_json(
+                claim,
+                build_url=request.build_absolute_uri,
+                audience=context["audience"],
+                agreements=context["agreements"],
+                served=context["served_documents"],
+            )
         )
-        if audience == licensing.Audience.STAFF:  # staff exports carry the quotes' text
-            served = [appearance.document for appearance in claim.appearances.all()]
-            for header, value in tdm_headers(served, build_url=request.build_absolute_uri).items():
-                response[header] = value
-        return response
+        return self.with_tdm_headers(response, context)
 
 
 class ClaimViewSet(

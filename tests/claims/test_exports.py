@@ -236,13 +236,21 @@ def test_feed_holds_the_concluded_claims_as_a_graph(story):
 
 
 def test_exports_run_on_prefetched_claims_without_queries(story, django_assert_num_queries):
+    from sources.licensing import agreements_for
+
     claims = all_loaded()
+    # The caller looks the agreements up once, as the API view does.
+    agreements = agreements_for(
+        a.document.license for claim in claims for a in claim.appearances.all()
+    )
 
     with django_assert_num_queries(0):
         claimreview_feed(claims, build_url=build_url)
         for claim in claims:
             for audience in Audience:
-                provenance_json(claim, build_url=build_url, audience=audience)
+                provenance_json(
+                    claim, build_url=build_url, audience=audience, agreements=agreements
+                )
 
 
 def test_feed_query_count_does_not_grow_with_claims(story, django_assert_num_queries):
@@ -448,3 +456,22 @@ def test_the_confidential_identity_appears_in_no_export(story):
     text = json.dumps(exports)
     assert OFFICIALS in text  # the source is there, described
     assert CONFIDENTIAL not in text
+
+
+def test_prov_quotes_follow_the_licence_for_outside_consumers(story):
+    # Quotes go out as far as sources.licensing allows: Outlet B's (300 characters) do,
+    # DK Medier's (no external quotation) do not.
+    cooper = next(c for c in all_loaded() if c.summary.startswith("Zack Cooper"))
+    framework = next(c for c in all_loaded() if c.summary.startswith("Oct 30 deal"))
+    served = []
+
+    cooper_prov = json.dumps(
+        provenance_json(cooper, build_url=build_url, audience=Audience.EXTERNAL, served=served)
+    )
+    framework_prov = json.dumps(
+        provenance_json(framework, build_url=build_url, audience=Audience.EXTERNAL)
+    )
+
+    assert "The administration appears to be giving ground on export controls" in cooper_prov
+    assert [d.publisher.name for d in served] == ["Outlet B"]
+    assert "Under the framework deal reached on October 30" not in framework_prov
