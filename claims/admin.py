@@ -478,11 +478,15 @@ class NewRelationInline(admin.TabularInline):
 
 
 class YesNoFilter(admin.SimpleListFilter):
+    """Yes/no on a ClaimQuerySet method named by `queryset_method`."""
+
+    queryset_method = ""
+
     def lookups(self, request, model_admin):
         return [("yes", "Yes"), ("no", "No")]
 
     def matching(self, queryset):
-        raise NotImplementedError
+        return getattr(queryset, self.queryset_method)()
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -495,17 +499,13 @@ class YesNoFilter(admin.SimpleListFilter):
 class AnonymousOnlyFilter(YesNoFilter):
     title = "anonymous-only origins"
     parameter_name = "anonymous_only"
-
-    def matching(self, queryset):
-        return queryset.anonymous_only()
+    queryset_method = "anonymous_only"
 
 
 class ConflictedFilter(YesNoFilter):
     title = "has conflicts"
     parameter_name = "conflicted"
-
-    def matching(self, queryset):
-        return queryset.conflicted()
+    queryset_method = "conflicted"
 
 
 class PublisherFilter(admin.SimpleListFilter):
