@@ -214,10 +214,7 @@ class DocumentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         # A new body goes through the service so anchored quotes follow it.
         if change and "body" in form.changed_data:
-            body = obj.body
-            obj.body = Document.objects.values_list("body", flat=True).get(pk=obj.pk)
-            super().save_model(request, obj, form, change)
-            document_body_update(document=obj, body=body)
+            document_body_update(document=obj, body=obj.body)  # saves the other fields too
         else:
             super().save_model(request, obj, form, change)
 
