@@ -25,6 +25,7 @@ from claims.models import (
     ExternalCheck,
     VerificationEvent,
 )
+from claims.signals import claim_transitioned
 from sources.models import Document
 
 S = ClaimStatus
@@ -269,7 +270,7 @@ def claim_transition(
             locked.due_date = None
             update_fields += ["assignee", "due_date"]
         locked.save(update_fields=update_fields)
-        VerificationEvent.objects.create(
+        event = VerificationEvent.objects.create(
             claim=locked,
             from_status=from_status,
             to_status=to,
@@ -279,6 +280,14 @@ def claim_transition(
             evidence=stored_evidence,
             version=locked.version,
             created_at=now,
+        )
+        claim_transitioned.send(
+            sender=Claim,
+            claim=locked,
+            event=event,
+            from_status=from_status,
+            to_status=to,
+            actor=actor,
         )
     return locked
 

@@ -432,3 +432,53 @@ def test_reviewers_are_the_users_who_may_conclude(factchecker, editor, superuser
     from claims.workflow import reviewers
 
     assert set(reviewers()) == {factchecker, superuser}
+
+
+def test_a_move_sends_claim_transitioned_inside_its_transaction(factchecker):
+    from claims.signals import claim_transitioned
+
+    claim = claim_in(S.UNVERIFIED)
+    seen = []
+
+    def receiver(sender, *, claim, event, from_status, to_status, actor, **kwargs):
+        # Inside the move's transaction: the event row is already written.
+        seen.append(
+            (
+                claim.pk,
+                event.pk,
+                from_status,
+                to_status,
+                actor.pk,
+                connection.in_atomic_block,
+                VerificationEvent.objects.filter(pk=event.pk).exists(),
+            )
+        )
+
+    claim_transitioned.connect(receiver, dispatch_uid="test-receiver")
+    try:
+        move(claim, S.IN_REVIEW, factchecker)
+    finally:
+        claim_transitioned.disconnect(dispatch_uid="test-receiver")
+
+    event = VerificationEvent.objects.get(claim=claim)
+    assert seen == [(claim.pk, event.pk, S.UNVERIFIED, S.IN_REVIEW, factchecker.pk, True, True)]
+
+
+def test_a_receiver_that_raises_rolls_the_move_back(factchecker):
+    from claims.signals import claim_transitioned
+
+    claim = claim_in(S.UNVERIFIED)
+
+    def receiver(sender, **kwargs):
+        raise RuntimeError("the floor above refused")
+
+    claim_transitioned.connect(receiver, dispatch_uid="test-raiser")
+    try:
+        with pytest.raises(RuntimeError):
+            move(claim, S.IN_REVIEW, factchecker)
+    finally:
+        claim_transitioned.disconnect(dispatch_uid="test-raiser")
+
+    claim.refresh_from_db()
+    assert claim.status == S.UNVERIFIED
+    assert not VerificationEvent.objects.filter(claim=claim).exists()
