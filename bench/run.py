@@ -73,7 +73,7 @@ def main() -> None:
 
     from claims import recording
     from claims.models import Claim, ClaimStatus
-    from claims.provenance import refresh_independent_origins
+    from claims.origins import refresh_independent_origins
     from newsroom.tokens import token_issue
     from sources.ingest import document_import
     from sources.models import AnonymousSource, LicenseTerms, Organization

@@ -44,7 +44,7 @@ from claims.models import (
     Topic,
     VerificationEvent,
 )
-from claims.provenance import conflicts
+from claims.origins import conflicts
 from claims.suggest import (
     AgentKind,
     AgentProposal,

@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from sources import agents
+
 
 class ClaimStatus(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified"
@@ -124,11 +126,7 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_origin_kind(self, kind: str):
         """Claims with at least one origin of the kind: person, organization or anonymous."""
-        field = {
-            "person": "person",
-            "organization": "organization",
-            "anonymous": "anonymous_source",
-        }[kind]
+        field = agents.FIELD_OF[agents.AgentKind(kind)]
         origins = Attribution.objects.filter(
             appearance__claim=OuterRef("pk"),
             role=Attribution.Role.ORIGIN,
@@ -217,7 +215,7 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    # Maintained only by claims.provenance.refresh_independent_origins().
+    # Maintained only by claims.origins.refresh_independent_origins().
     independent_origins = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -363,26 +361,16 @@ class Attribution(models.Model):
         return self.person or self.organization or self.anonymous_source
 
     @property
-    def agent_kind(self) -> str:
-        if self.person_id:
-            return "person"
-        if self.organization_id:
-            return "organization"
-        return "anonymous"
+    def agent_kind(self) -> agents.AgentKind:
+        return agents.kind_from_ids(
+            person_id=self.person_id,
+            organization_id=self.organization_id,
+            anonymous_source_id=self.anonymous_source_id,
+        )
 
-    @staticmethod
-    def agent_fields(agent) -> dict:
-        """Return the field values that point an attribution at `agent`."""
-        from sources.models import AnonymousSource, Organization, Person
-
-        for field, model in (
-            ("person", Person),
-            ("organization", Organization),
-            ("anonymous_source", AnonymousSource),
-        ):
-            if isinstance(agent, model):
-                return {field: agent}
-        raise TypeError(f"An agent is a Person, Organization or AnonymousSource, not {agent!r}.")
+    @property
+    def agent_key(self) -> agents.AgentKey:
+        return (self.agent_kind.value, self.agent.pk)
 
 
 class ExternalCheck(models.Model):

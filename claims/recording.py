@@ -27,10 +27,11 @@ from claims.models import (
     ExternalCheck,
     Topic,
 )
-from claims.provenance import refresh_independent_origins
-from sources.models import AnonymousSource, Document, Organization, Person
+from claims.origins import refresh_independent_origins
+from sources import agents
+from sources.agents import Agent
+from sources.models import Document, Organization
 
-Agent = Person | Organization | AnonymousSource
 Role = Attribution.Role
 
 
@@ -322,7 +323,7 @@ def _attribution(appearance: Appearance, position: int, link: ChainLink) -> Attr
             params={"n": position + 1, "role": link.role},
         )
     try:
-        agent = Attribution.agent_fields(link.agent)
+        agent = agents.fields_for(link.agent)
     except TypeError as error:
         raise ValidationError(
             "Link %(n)d: the agent must be a person, an organization or an anonymous source.",

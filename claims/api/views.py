@@ -24,8 +24,9 @@ from claims.api.serializers import (
     RelationWriteSerializer,
     TransitionSerializer,
 )
-from claims.exports import claimreview, claimreview_feed, provenance_json
+from claims.claimreview import claimreview, claimreview_feed
 from claims.models import Appearance, Claim
+from claims.prov import provenance_json
 from newsroom.api import ConditionalGetMixin, IsNewsroomUser, NewsroomCursorPagination
 from sources import licensing
 from sources.models import (

@@ -5,9 +5,10 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.html import escape
 
-from claims.models import Appearance, Attribution, Claim, ClaimRelation, ClaimStatus, ExternalCheck
-from claims.provenance import refresh_independent_origins
+from claims.models import Appearance, Claim, ClaimRelation, ClaimStatus, ExternalCheck
+from claims.origins import refresh_independent_origins
 from claims.workflow import Evidence, claim_transition
+from sources import agents
 from sources.models import Document, Organization
 from tests.claims.factories import (
     ARTICLE_A_BODY,
@@ -59,7 +60,7 @@ def chain(appearance, *links):
             position=position,
             role=role,
             verb=verb,
-            **{"anonymous_source": None, **Attribution.agent_fields(agent)},
+            **{"anonymous_source": None, **agents.fields_for(agent)},
         )
 
 

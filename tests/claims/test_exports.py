@@ -11,16 +11,15 @@ from django.utils import timezone
 from prov.model import ProvDocument
 
 from claims import workflow
-from claims.exports import (
+from claims.claimreview import (
     BEST_RATING,
     RATING_SCALE,
     WORST_RATING,
     claimreview,
     claimreview_feed,
-    provenance_document,
-    provenance_json,
 )
 from claims.models import CONCLUDED, Claim, ClaimStatus
+from claims.prov import provenance_document, provenance_json
 from newsroom.demo import load_demo
 from sources.licensing import Audience
 from sources.models import AnonymousSource
@@ -159,7 +158,7 @@ def test_cooper_is_a_person_with_his_role_at_aei(story):
     assert review["@context"] == "https://schema.org"
     assert review["@type"] == "ClaimReview"
     assert review["url"] == f"{BASE}/api/v1/claims/{claim.pk}/claimreview/"
-    assert review["claimReviewed"] == claim.text
+    assert review["claimReviewed"] == claim.summary  # the short form, at most 75 characters
     assert review["datePublished"] == claim.concluded_at.isoformat()
     assert review["author"] == {
         "@type": "Organization",
@@ -475,3 +474,30 @@ def test_prov_quotes_follow_the_licence_for_outside_consumers(story):
     assert "The administration appears to be giving ground on export controls" in cooper_prov
     assert [d.publisher.name for d in served] == ["Outlet B"]
     assert "Under the framework deal reached on October 30" not in framework_prov
+
+
+@pytest.mark.parametrize(
+    ("summary", "text", "expected"),
+    [
+        ("US put sanctions on hold", "A long text " * 20, "US put sanctions on hold"),
+        ("", "Short text.", "Short text."),
+        ("", "word " * 40, ("word " * 15).strip() + "…"),
+    ],
+)
+def test_claim_reviewed_is_the_summary_or_the_text_cut_at_a_word(summary, text, expected):
+    from claims.claimreview import claim_reviewed
+
+    claim = Claim(summary=summary, text=text)
+
+    assert claim_reviewed(claim) == expected
+    assert len(claim_reviewed(claim)) <= 75
+
+
+def test_a_claimreview_can_point_at_a_public_page(factchecker):
+    claim = ClaimFactory(status=ClaimStatus.DISPUTED, summary="Short")
+    loaded = Claim.objects.with_provenance().get(pk=claim.pk)
+
+    review = claimreview(loaded, build_url=build_url, url="https://news.example/fact-checks/1-x/")
+
+    assert review["url"] == review["@id"] == "https://news.example/fact-checks/1-x/"
+    assert review["claimReviewed"] == "Short"

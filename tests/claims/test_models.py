@@ -3,7 +3,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from claims.models import CONCLUDED, Attribution, Claim, ClaimRelation, ClaimStatus
-from claims.provenance import conflicts
+from claims.origins import conflicts
 from claims.recording import ChainLink, chain_set
 from sources.models import Organization
 from tests.claims.factories import (

@@ -3,7 +3,7 @@
 import pytest
 
 from claims.models import Attribution, Claim, ClaimRelation
-from claims.provenance import (
+from claims.origins import (
     count_independent_origins,
     refresh_independent_origins,
     same_as_components,

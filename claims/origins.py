@@ -1,4 +1,4 @@
-"""Read paths across claims: independent origins (corroboration) and conflicts.
+"""Independent origins (corroboration): counting them, and storing the count on claims; conflicts.
 
 Corroboration counts independent origins, never repetitions. Two appearances are one origin when
 they share their origin agent or their (first) reporter: two articles that both relay the
@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from claims.models import Appearance, Attribution, Claim, ClaimRelation
-
-AgentKey = tuple[str, int]
+from sources import agents
+from sources.agents import AgentKey
 
 
 def same_as_components(claim_ids: Iterable[int]) -> dict[int, frozenset[int]]:
@@ -151,12 +151,9 @@ def _appearance_keys(claim_ids: Iterable[int]) -> dict[int, list[tuple[AgentKey,
     )
     links: dict[int, tuple[int, dict[str, AgentKey]]] = {}
     for claim_id, appearance_id, role, person_id, organization_id, anonymous_id in rows:
-        if person_id is not None:
-            key = ("person", person_id)
-        elif organization_id is not None:
-            key = ("organization", organization_id)
-        else:
-            key = ("anonymous", anonymous_id)
+        key = agents.key_from_ids(
+            person_id=person_id, organization_id=organization_id, anonymous_source_id=anonymous_id
+        )
         _, by_role = links.setdefault(appearance_id, (claim_id, {}))
         by_role.setdefault(role, key)  # rows come in chain order: keep the first reporter
     keys_by_claim: dict[int, list[tuple[AgentKey, ...]]] = {}

@@ -1,10 +1,9 @@
-"""Reviewed claims in the standards the newsroom speaks: schema.org ClaimReview and W3C PROV.
+"""A claim's provenance as W3C PROV (PROV-JSON): entities, activities and agents.
 
-Pure functions over claims loaded with `Claim.objects.with_provenance()`: they read only the
-prefetched `appearances` (with `chain`, its agents and people's `affiliation_set`),
-`external_checks` and `events` (with `actor`), so exporting many claims costs no query per row.
-Nothing here reads an anonymous source's confidential identity (DESIGN.md §3, promise 5), and
-no export carries quoted text to outside consumers: the API applies the licence to quotes.
+Built with the `prov` reference implementation over a claim loaded `with_provenance()`. Quoted
+text goes in only as the response's `Disclosure` (sources.licensing) lets its audience receive
+it; outside consumers see the role a staff member acted in, never a username; nothing reads
+an anonymous source's confidential identity.
 """
 
 from __future__ import annotations
@@ -12,242 +11,25 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
 
 from django.conf import settings
-from django.utils import timezone
+from django.urls import reverse
 from prov.constants import XSD_INTEGER
 from prov.identifier import Identifier, QualifiedName
 from prov.model import PROV, PROV_LABEL, PROV_ROLE, PROV_TYPE, PROV_VALUE, Literal, ProvDocument
 
-from claims.models import CONCLUDED, Appearance, Attribution, Claim, ClaimStatus
-from sources import licensing
+from claims.claimreview import NEWS_KINDS, day_of
+from claims.models import Appearance, Attribution, Claim
+from sources import agents, licensing
 from sources.licensing import Audience
 from sources.models import AnonymousSource, Document, Organization, Person
 from sources.odrl import odrl_url
 
 BuildUrl = Callable[[str], str]
 
-SCHEMA_ORG_CONTEXT = "https://schema.org"
-
-
-@dataclass(frozen=True)
-class Rating:
-    value: int
-    label: str
-
-
-# The one rating scale of every ClaimReview, worst (1) to best (4), ordered by how far the
-# evidence found supports the claim:
-#   1 False         the evidence shows the claim does not hold;
-#   2 Disputed      credible accounts contradict each other and none is confirmed;
-#   3 Unverifiable  nothing found either way: ranked above Disputed because nothing counts
-#                   against it, below Verified because nothing confirms it;
-#   4 Verified      checked and it holds (for a statement of opinion: verified as said).
-# `alternateName` carries the verdict in words; the number only orders the verdicts.
-RATING_SCALE: Mapping[str, Rating] = MappingProxyType(
-    {
-        ClaimStatus.FALSE: Rating(1, "False"),
-        ClaimStatus.DISPUTED: Rating(2, "Disputed"),
-        ClaimStatus.UNVERIFIABLE: Rating(3, "Unverifiable"),
-        ClaimStatus.VERIFIED: Rating(4, "Verified"),
-    }
-)
-BEST_RATING = max(rating.value for rating in RATING_SCALE.values())
-WORST_RATING = min(rating.value for rating in RATING_SCALE.values())
-
-# Publishers of news: their documents are NewsArticles; anyone else's (a government statement,
-# a think-tank report) is a plain CreativeWork.
-NEWS_KINDS = frozenset(
-    {Organization.Kind.PUBLISHER, Organization.Kind.PUBLICATION, Organization.Kind.NEWS_AGENCY}
-)
-
-
-def claimreview_path(claim: Claim) -> str:
-    return f"/api/v1/claims/{claim.pk}/claimreview/"
-
 
 def provenance_path(claim: Claim) -> str:
-    return f"/api/v1/claims/{claim.pk}/provenance/"
-
-
-# --- schema.org ClaimReview ----------------------------------------------------------------------
-
-
-def claimreview(claim: Claim, *, build_url: BuildUrl) -> dict:
-    """Return the claim's review as schema.org ClaimReview JSON-LD.
-
-    Precondition: the claim is concluded (else ValueError) and loaded `with_provenance()`.
-    """
-    return {"@context": SCHEMA_ORG_CONTEXT, **_claimreview_node(claim, build_url=build_url)}
-
-
-def claimreview_feed(claims: Iterable[Claim], *, build_url: BuildUrl) -> dict:
-    """Return the concluded claims' reviews as one JSON-LD document; others are left out.
-
-    An `@graph` rather than an ItemList: each review stays a top-level node, the same object as
-    its own endpoint serves (minus the shared `@context`), so a consumer that reads one review
-    reads the feed, and no list wrapper or position claims an order the feed does not promise.
-    """
-    return {
-        "@context": SCHEMA_ORG_CONTEXT,
-        "@graph": [
-            _claimreview_node(claim, build_url=build_url)
-            for claim in claims
-            if claim.status in CONCLUDED
-        ],
-    }
-
-
-def _claimreview_node(claim: Claim, *, build_url: BuildUrl) -> dict:
-    if claim.status not in CONCLUDED:
-        raise ValueError(
-            f"Claim {claim.pk} is {claim.status}: only a concluded claim has a review to publish."
-        )
-    rating = RATING_SCALE[claim.status]
-    conclusion = _concluding_event(claim)
-    url = build_url(claimreview_path(claim))
-    node = {
-        "@type": "ClaimReview",
-        "@id": url,
-        "url": url,
-        "claimReviewed": claim.text,
-        "author": _newsroom(build_url),
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": rating.value,
-            "bestRating": BEST_RATING,
-            "worstRating": WORST_RATING,
-            "alternateName": rating.label,
-        },
-        "itemReviewed": _reviewed_claim(claim),
-    }
-    concluded_at = claim.concluded_at or (conclusion.created_at if conclusion else None)
-    if concluded_at:
-        node["datePublished"] = _iso(concluded_at)
-    if conclusion and conclusion.rationale:
-        node["reviewBody"] = conclusion.rationale
-    return node
-
-
-def _concluding_event(claim: Claim):
-    """Return the event that moved the claim into its current concluded state, if recorded."""
-    concluding = [event for event in claim.events.all() if event.to_status == claim.status]
-    return max(concluding, key=lambda event: (event.created_at, event.pk), default=None)
-
-
-def _newsroom(build_url: BuildUrl) -> dict:
-    return {"@type": "Organization", "name": settings.NEWSROOM_NAME, "url": build_url("/")}
-
-
-def _reviewed_claim(claim: Claim) -> dict:
-    appearances = list(claim.appearances.all())
-    node: dict = {"@type": "Claim"}
-    authors = []
-    seen = set()
-    for appearance in appearances:
-        link = _speaker(appearance)
-        if link is not None and _agent_key(link) not in seen:
-            seen.add(_agent_key(link))
-            authors.append(_schema_agent(link, on=_day_of(appearance.document)))
-    if authors:
-        node["author"] = authors[0] if len(authors) == 1 else authors
-    documents = _documents_in_order(appearances)
-    if documents:
-        node["appearance"] = [_creative_work(document) for document in documents]
-        first = next((d for d in documents if d.published_at is not None), None)
-        if first is not None:
-            node["firstAppearance"] = _creative_work(first)
-            node["datePublished"] = _iso(first.published_at)
-    return node
-
-
-def _speaker(appearance: Appearance) -> Attribution | None:
-    """Return who made the statement: the chain's origin or, with none, its first reporter.
-
-    A reporter that names no source states the claim in its own voice, so it is the author.
-    """
-    chain = list(appearance.chain.all())
-    for role in (Attribution.Role.ORIGIN, Attribution.Role.REPORTER):
-        link = next((link for link in chain if link.role == role), None)
-        if link is not None:
-            return link
-    return None
-
-
-def _agent_key(link: Attribution) -> tuple[str, int]:
-    return (link.agent_kind, link.agent.pk)
-
-
-def _schema_agent(link: Attribution, *, on: datetime.date) -> dict:
-    agent = link.agent
-    if isinstance(agent, Person):
-        node = {"@type": "Person", "name": agent.name}
-        if agent.description:
-            node["description"] = agent.description
-        affiliations = _affiliations_on(agent, on)
-        roles = [a.role for a in affiliations if a.role]
-        organizations = [_schema_organization(a.organization) for a in affiliations]
-        if roles:
-            node["jobTitle"] = _one_or_many(roles)
-        if organizations:
-            node["affiliation"] = _one_or_many(organizations)
-        return node
-    if isinstance(agent, Organization):
-        return _schema_organization(agent)
-    # An unnamed source: said as described, never named. schema.org has no type for a group
-    # of unnamed people; Person is what each of them is (Organization would invent a body).
-    return {
-        "@type": "Person",
-        "description": agent.description,
-        "disambiguatingDescription": _anonymous_standing(agent),
-    }
-
-
-def _anonymous_standing(source: AnonymousSource) -> str:
-    """Describe an anonymous source's standing in the outlet's words: count and reason."""
-    standing = "anonymous source"
-    count = source.count_text or (str(source.count) if source.count is not None else "")
-    if count:
-        standing += f" ({count})"
-    if source.anonymity_reason:
-        standing += f", {source.anonymity_reason}"
-    return standing
-
-
-def _schema_organization(organization: Organization) -> dict:
-    node = {"@type": "Organization", "name": organization.name}
-    if organization.url:
-        node["url"] = organization.url
-    return node
-
-
-def _creative_work(document: Document) -> dict:
-    """Describe a document by its metadata only: never its text (its licence may forbid it)."""
-    node = {"@type": "NewsArticle" if document.publisher.kind in NEWS_KINDS else "CreativeWork"}
-    if document.url:
-        node["url"] = document.url
-    if document.headline:
-        node["headline"] = document.headline
-    if document.published_at:
-        node["datePublished"] = _iso(document.published_at)
-    if document.language:
-        node["inLanguage"] = document.language
-    node["publisher"] = _schema_publisher(document)
-    return node
-
-
-def _schema_publisher(document: Document) -> dict:
-    """The title the document appeared in, as part of its publisher when they differ."""
-    publisher = _schema_organization(document.publisher)
-    title = document.publication
-    if title is None or title.pk == document.publisher_id:
-        return publisher
-    return {**_schema_organization(title), "parentOrganization": publisher}
-
-
-# --- W3C PROV ------------------------------------------------------------------------------------
+    return reverse("api:claim-provenance", args=[claim.pk])
 
 
 def provenance_json(
@@ -397,7 +179,7 @@ class _ProvBuilder:
         self.document.quotation(quote, document_id)
 
         chain = list(appearance.chain.all())
-        day = _day_of(appearance.document)
+        day = day_of(appearance.document)
         origin = next((link for link in chain if link.role == Attribution.Role.ORIGIN), None)
         if origin is not None:
             self.document.wasAttributedTo(
@@ -436,7 +218,7 @@ class _ProvBuilder:
 
     def add_report(self, claim: Claim, link: Attribution, *, on: datetime.date) -> QualifiedName:
         """Add the report an agent passed on; one per agent and claim, whichever chain."""
-        kind, pk = _agent_key(link)
+        kind, pk = link.agent_key
         report = self.nr[f"claims/{claim.pk}/reports/{kind}-{pk}"]
         agent = self.add_agent(link.agent, on=on)
         if self._once(report):
@@ -472,7 +254,7 @@ class _ProvBuilder:
                 ]
             ),
         )
-        day = _day_of(document)
+        day = day_of(document)
         publisher = self.add_agent(document.publisher, on=day)
         title = document.publication
         if title is not None and title.pk != document.publisher_id:
@@ -495,7 +277,7 @@ class _ProvBuilder:
 
     def add_person(self, person: Person, *, on: datetime.date) -> QualifiedName:
         person_id = self.nr[f"people/{person.pk}"]
-        affiliations = _affiliations_on(person, on)
+        affiliations = agents.affiliations_on(person, on)
         if self._once(person_id):
             self.document.agent(
                 person_id,
@@ -668,41 +450,7 @@ class _ProvBuilder:
         return version_id
 
 
-# --- shared helpers ------------------------------------------------------------------------------
-
-
-def _documents_in_order(appearances: Iterable[Appearance]) -> list[Document]:
-    """Each document once, earliest published first (undated last)."""
-    documents = {appearance.document.pk: appearance.document for appearance in appearances}
-    far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC)
-    return sorted(documents.values(), key=lambda d: (d.published_at or far_future, d.pk))
-
-
-def _day_of(document: Document) -> datetime.date:
-    """The day a document speaks for: when it was published, else when it was obtained."""
-    moment = document.published_at or document.obtained_at or timezone.now()
-    return timezone.localdate(moment)
-
-
-def _affiliations_on(person: Person, day: datetime.date) -> list:
-    """The person's affiliations in force on `day`, from the prefetched `affiliation_set`."""
-    return [
-        affiliation
-        for affiliation in person.affiliation_set.all()
-        if (affiliation.start_date is None or affiliation.start_date <= day)
-        and (affiliation.end_date is None or affiliation.end_date >= day)
-    ]
-
-
 def _integer(value: int | None) -> Literal | None:
     """An xsd:integer literal: `prov` writes a Python int as {"$": 1, "type": "xsd:int"}, whose
     number-valued "$" the PROV-JSON schema rejects (typed literals carry strings)."""
     return None if value is None else Literal(str(value), XSD_INTEGER)
-
-
-def _one_or_many(values: list):
-    return values[0] if len(values) == 1 else values
-
-
-def _iso(moment: datetime.datetime) -> str:
-    return moment.isoformat()
