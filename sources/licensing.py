@@ -91,6 +91,12 @@ def agreements_for(terms_list: Iterable[LicenseTerms | None], *, on=None) -> dic
     return found
 
 
+# Import defaults until an editor reads the terms: a notice that reserves rights but grants
+# nothing keeps the text in the newsroom, and new terms allow no quotes to outside consumers.
+UNGRANTED_RESERVATION_SCOPE = LicenseTerms.SharingScope.INTERNAL
+NEW_TERMS_MAX_EXTERNAL_QUOTE_CHARS = 0
+
+
 def decide(
     *,
     document: Document,

@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sources import ingest
-from sources.ingest import IngestError, decode_raw, document_import
+from sources.ingest import IngestError, document_import
 from sources.models import Document, LicenseTerms, Organization
+from sources.text import decode_raw
 from tests.factories import OrganizationFactory, StaffFactory
 
 DATA = Path(__file__).parent / "data"

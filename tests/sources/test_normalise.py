@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.ingest import normalise
+from sources.text import normalise
 
 DATA = Path(__file__).parent / "data"
 

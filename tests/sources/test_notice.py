@@ -2,8 +2,10 @@
 
 import pytest
 
-from sources.ingest import document_import, normalise, parse_notice
+from sources.ingest import document_import
 from sources.models import LicenseTerms, Organization
+from sources.notices import parse_notice
+from sources.text import normalise
 from tests.factories import LicenseTermsFactory, OrganizationFactory
 
 TDM_SENTENCE = (
