@@ -6,8 +6,8 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from claims.api.views import ClaimReviewFeedView, ClaimViewSet
-from sources.api.views import (
+from newsroom.api.claims import ClaimReviewFeedView, ClaimViewSet
+from newsroom.api.sources import (
     DocumentViewSet,
     LicenseTermsViewSet,
     OrganizationViewSet,

@@ -340,7 +340,7 @@ def test_etag_and_last_modified_answer_304(path, story, consumer_api):
 
 
 def test_throttling_is_per_token(story, consumer, monkeypatch):
-    from newsroom.api import TokenRateThrottle
+    from newsroom.api.base import TokenRateThrottle
 
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/min"})
     from django.core.cache import cache
@@ -768,3 +768,33 @@ def test_reanchoring_moves_the_claim_version_on(story):
     moved = Claim.objects.get(pk=sanctions.pk)
     assert moved.version == sanctions.version + 1
     assert moved.updated_at > sanctions.updated_at
+
+
+def test_the_browsable_api_opens_every_list_and_detail_page_for_staff(story, editor):
+    from django.test import Client
+
+    from claims.models import Claim as ClaimModel
+    from sources.models import Document, LicenseTerms, Organization, Person
+
+    browser = Client()
+    browser.force_login(editor)
+    pages = ["/api/v1/claims/", "/api/v1/documents/"]
+    pages += ["/api/v1/organizations/", "/api/v1/people/", "/api/v1/licenses/"]
+    pages += [f"/api/v1/claims/{pk}/" for pk in ClaimModel.objects.values_list("pk", flat=True)]
+    pages += [f"/api/v1/documents/{pk}/" for pk in Document.objects.values_list("pk", flat=True)]
+    pages += [f"/api/v1/organizations/{Organization.objects.first().pk}/"]
+    pages += [f"/api/v1/people/{Person.objects.first().pk}/"]
+    pages += [f"/api/v1/licenses/{LicenseTerms.objects.first().pk}/"]
+
+    statuses = {page: browser.get(page, HTTP_ACCEPT="text/html").status_code for page in pages}
+
+    assert statuses == dict.fromkeys(pages, 200)
+    # The ClaimReview feed is JSON-LD only: a browser asking for HTML is told so, not a 500.
+    assert browser.get("/api/v1/claimreview/", HTTP_ACCEPT="text/html").status_code == 406
+
+
+@pytest.mark.parametrize("path", ["/.well-known/tdmrep.json", "/tdm-policy.jsonld"])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "trace"])
+def test_the_tdmrep_files_answer_only_safe_methods(path, method, client):
+    assert getattr(client, method)(path).status_code == 405
+    assert client.get(path).status_code == 200

@@ -14,8 +14,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from claims import recording, workflow
-from claims.api.filters import ClaimFilter
-from claims.api.serializers import (
+from claims.claimreview import claimreview, claimreview_feed
+from claims.models import Appearance, Claim
+from claims.prov import provenance_json
+from newsroom.api.base import ConditionalGetMixin
+from newsroom.api.claim_serializers import (
     AppearanceWriteSerializer,
     ChainWriteSerializer,
     ClaimSerializer,
@@ -24,10 +27,7 @@ from claims.api.serializers import (
     RelationWriteSerializer,
     TransitionSerializer,
 )
-from claims.claimreview import claimreview, claimreview_feed
-from claims.models import Appearance, Claim
-from claims.prov import provenance_json
-from newsroom.api import ConditionalGetMixin, IsNewsroomUser, NewsroomCursorPagination
+from newsroom.api.filters import ClaimFilter
 from sources import licensing
 from sources.models import (
     Agreement,
@@ -147,8 +147,6 @@ class ClaimViewSet(
     """Claims with their provenance. API consumers see concluded claims only; staff see all."""
 
     serializer_class = ClaimSerializer
-    permission_classes = [IsNewsroomUser]
-    pagination_class = NewsroomCursorPagination
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = ClaimFilter
     ordering_fields = ["updated_at", "created_at", "independent_origins", "id"]
@@ -158,6 +156,16 @@ class ClaimViewSet(
 
     def get_queryset(self):
         return Claim.objects.visible_to(self.request.user).with_provenance()
+
+    def get_serializer_context(self):
+        # DRF's browsable API builds forms with get_serializer(instance) outside list/retrieve;
+        # give it the caller's audience with no agreements, so nothing more than the licence
+        # itself allows is ever shown (the form's content is discarded, not served).
+        context = super().get_serializer_context()
+        context.setdefault("audience", licensing.audience_for(self.request.user))
+        context.setdefault("agreements", {})
+        context.setdefault("served_documents", [])
+        return context
 
     def serialize(self, claims, *, many: bool):
         context = self.get_serializer_context() | self.licence_context(claims if many else [claims])
@@ -353,8 +361,6 @@ class ClaimViewSet(
 class ClaimReviewFeedView(ConditionalGetMixin, generics.GenericAPIView):
     """A feed of ClaimReviews for concluded claims, newest change first, cursor-paged."""
 
-    permission_classes = [IsNewsroomUser]
-    pagination_class = NewsroomCursorPagination
     renderer_classes = [JsonLdRenderer]
     filter_backends = [DjangoFilterBackend]
     filterset_class = ClaimFilter

@@ -1,6 +1,10 @@
-"""Sources over the API: read for staff and consumers; documents imported by staff."""
+"""Sources over the API: read for staff and consumers; documents imported by staff.
+
+What consumers may see of sources follows concluded claims (claims.visibility).
+"""
 
 from django.http import JsonResponse
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -13,22 +17,22 @@ from claims.visibility import (
     organizations_visible_to,
     people_visible_to,
 )
-from newsroom.api import ConditionalGetMixin, IsNewsroomUser
-from sources import licensing
-from sources.api.serializers import (
+from newsroom.api.base import ConditionalGetMixin
+from newsroom.api.source_serializers import (
     DocumentImportSerializer,
     DocumentSerializer,
     LicenseTermsSerializer,
     OrganizationSerializer,
     PersonSerializer,
 )
+from sources import licensing
 from sources.ingest import IngestError, document_import
 from sources.models import Document, LicenseTerms, Person
 from sources.odrl import newsroom_tdm_policy, odrl_policy, tdm_headers, tdmrep_wellknown
 
 
 class ReadOnlyResource(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
-    permission_classes = [IsNewsroomUser]
+    pass
 
 
 class OrganizationViewSet(ReadOnlyResource):
@@ -137,11 +141,13 @@ class DocumentViewSet(ReadOnlyResource, mixins.CreateModelMixin):
         return self.headers_for(Response(body, status=code), context)
 
 
+@require_safe
 def tdmrep_wellknown_view(request):
     """/.well-known/tdmrep.json: the TDM reservation rules for the newsroom's own paths."""
     return JsonResponse(tdmrep_wellknown(build_url=request.build_absolute_uri), safe=False)
 
 
+@require_safe
 def newsroom_tdm_policy_view(request):
     """The newsroom's own TDMRep policy, which /.well-known/tdmrep.json points to."""
     return JsonResponse(
