@@ -1,0 +1,135 @@
+"""An appearance's own page, where its attribution chain is edited as a whole."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+
+from claims import recording
+from claims.admin.display import AGENT_FIELDS, quote_in_context
+from claims.admin.inlines import trial
+from claims.admin.log import HistoryAdmin
+from claims.models import Appearance, Attribution
+
+
+class AttributionForm(forms.ModelForm):
+    class Meta:
+        model = Attribution
+        fields = ["position", "role", "verb", *AGENT_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        if sum(1 for name in AGENT_FIELDS if cleaned.get(name)) != 1:
+            # On a field, so the model's own constraint check is skipped and not said twice.
+            self.add_error(
+                "person",
+                "Choose exactly one agent: a person, an organization or an anonymous source.",
+            )
+        return cleaned
+
+
+class ChainFormSet(BaseInlineFormSet):
+    """The attribution chain, saved as a whole by recording.chain_set in position order."""
+
+    def links(self) -> list[recording.ChainLink]:
+        rows = []
+        for index, form in enumerate(self.forms):
+            data = form.cleaned_data
+            if not data or self._should_delete_form(form):
+                continue
+            agent = next(data[name] for name in AGENT_FIELDS if data.get(name))
+            link = recording.ChainLink(role=data["role"], agent=agent, verb=data.get("verb", ""))
+            rows.append(((data["position"], index), link))
+        return [link for _, link in sorted(rows, key=lambda row: row[0])]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not self.has_changed():
+            return
+        try:
+            with trial():
+                recording.chain_set(appearance=self.instance, links=self.links())
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
+
+
+class AttributionInline(admin.TabularInline):
+    model = Attribution
+    form = AttributionForm
+    formset = ChainFormSet
+    extra = 1
+    verbose_name = "link"
+    verbose_name_plural = "chain, origin first"
+    fields = ["position", "role", "verb", *AGENT_FIELDS]
+    autocomplete_fields = list(AGENT_FIELDS)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*AGENT_FIELDS)
+
+    def _open(self, appearance) -> bool:
+        return appearance is None or not appearance.claim.is_concluded
+
+    def has_add_permission(self, request, obj=None):
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Appearance)
+class AppearanceAdmin(HistoryAdmin):
+    """One appearance and its chain; reached from its claim, so not listed in the admin index."""
+
+    list_display = ["__str__", "claim", "document", "anchor_state"]
+    list_filter = ["anchor_state"]
+    list_select_related = ["claim", "document"]
+    fields = ["claim", "document", "quote", "anchor_state", "created_by", "created_at"]
+    readonly_fields = fields
+    inlines = [AttributionInline]
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False  # added on the claim's page, where the quote is anchored
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.claim.is_concluded:
+            return False  # reopen the claim first
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="Quote in its document")
+    def quote(self, appearance):
+        return quote_in_context(
+            appearance.document.body, appearance.start, appearance.end, appearance.exact
+        )
+
+    def save_model(self, request, obj, form, change):
+        pass  # every field is read-only; the chain is written by save_formset
+
+    def save_formset(self, request, form, formset, change):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if not formset.has_changed():
+            return
+        appearance = formset.instance
+        previous = list(
+            Attribution.objects.filter(appearance=appearance).select_related(*AGENT_FIELDS)
+        )
+        formset.new_objects = recording.chain_set(appearance=appearance, links=formset.links())
+        formset.deleted_objects = previous
+
+    def delete_model(self, request, obj):
+        recording.appearance_delete(appearance=obj)
+
+    def delete_queryset(self, request, queryset):
+        for appearance in queryset:
+            recording.appearance_delete(appearance=appearance)
+
+    def response_post_save_change(self, request, obj):
+        return redirect("admin:claims_claim_change", obj.claim_id)

@@ -1,0 +1,232 @@
+"""The claim's own admin: its list, its page, and the URLs of its custom pages.
+
+The admin only routes form data into `claims.recording`, `claims.suggest` and
+`claims.workflow`; it holds no rules of its own.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from claims import recording
+from claims.admin import views
+from claims.admin.display import evidence_html
+from claims.admin.filters import (
+    AnonymousOnlyFilter,
+    ConflictedFilter,
+    PublisherFilter,
+    ReviewQueueFilter,
+)
+from claims.admin.inlines import (
+    AppearanceInline,
+    ExternalCheckInline,
+    NewAppearanceInline,
+    NewExternalCheckInline,
+    NewRelationInline,
+)
+from claims.admin.log import HistoryAdmin
+from claims.admin.workflow import WorkflowActionsMixin
+from claims.models import Claim, ClaimRelation
+
+
+@admin.register(Claim)
+class ClaimAdmin(WorkflowActionsMixin, HistoryAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "topic_names",
+        "appearance_count",
+        "independent_origins",
+        "assignee",
+        "due_date",
+        "created_by",
+        "updated_at",
+    ]
+    list_filter = [
+        ReviewQueueFilter,
+        "status",
+        "topics",
+        PublisherFilter,
+        AnonymousOnlyFilter,
+        ConflictedFilter,
+    ]
+    search_fields = ["text", "summary"]
+    list_select_related = ["created_by", "assignee"]
+    autocomplete_fields = ["topics"]
+    # The status, assignee and due date change only through the verification workflow.
+    readonly_fields = [
+        "status",
+        "assignee",
+        "due_date",
+        "version",
+        "concluded_at",
+        "independent_origins",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "relations",
+        "verification_history",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.is_concluded:
+            return [*fields, "text", "summary", "topics"]  # reopen first (recording.ensure_open)
+        return fields
+
+    inlines = [
+        AppearanceInline,
+        NewAppearanceInline,
+        ExternalCheckInline,
+        NewExternalCheckInline,
+        NewRelationInline,
+    ]
+    actions = ["send_to_review", "assign", "conclude", "drop_from_review", "reopen"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_counts().prefetch_related("topics")
+
+    def get_fieldsets(self, request, obj=None):
+        claim = ["text", "summary", "topics"]
+        if obj is None:
+            description = "Save the claim, then record where it appears."
+            return [(None, {"fields": claim, "description": description})]
+        return [
+            (None, {"fields": claim}),
+            (
+                "Verification",
+                {
+                    "fields": [
+                        "status",
+                        "assignee",
+                        "due_date",
+                        "version",
+                        "concluded_at",
+                        "independent_origins",
+                        "created_by",
+                        "created_at",
+                        "updated_at",
+                    ],
+                    "description": "Changed only by the workflow's moves, above.",
+                },
+            ),
+            ("Verification history", {"fields": ["verification_history"]}),
+            ("Relations", {"fields": ["relations"]}),
+        ]
+
+    def get_inline_instances(self, request, obj=None):
+        # Appearances, checks and relations hang off a saved claim.
+        if obj is None:
+            return []
+        return super().get_inline_instances(request, obj)
+
+    @admin.display(description="Topics")
+    def topic_names(self, claim):
+        return ", ".join(topic.name for topic in claim.topics.all())
+
+    @admin.display(description="Appearances", ordering="appearance_count")
+    def appearance_count(self, claim):
+        return claim.appearance_count
+
+    @admin.display(description="Relations with other claims")
+    def relations(self, claim):
+        relations = list(ClaimRelation.objects.involving(claim))
+        if not relations:
+            return "None recorded."
+        return format_html(
+            '<ul class="claim-relations">{}</ul>',
+            format_html_join(
+                "",
+                '<li>{} <a href="{}">{}</a> — <span class="help">{}</span></li>',
+                (
+                    (
+                        relation.label_from(claim).capitalize(),
+                        reverse("admin:claims_claim_change", args=[relation.other(claim).pk]),
+                        relation.other(claim),
+                        relation.reason,
+                    )
+                    for relation in relations
+                ),
+            ),
+        )
+
+    @admin.display(description="State changes, oldest first")
+    def verification_history(self, claim):
+        events = list(claim.events.select_related("actor"))
+        if not events:
+            return "No state changes yet."
+        return format_html(
+            '<table id="verification-history"><thead><tr><th>When</th><th>Move</th>'
+            "<th>Who</th><th>Why</th><th>Evidence</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{} &rarr; {}</td><td>{} ({})</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
+                        event.get_from_status_display(),
+                        event.get_to_status_display(),
+                        event.actor,
+                        event.actor_role,
+                        event.rationale or "—",
+                        evidence_html(event.evidence),
+                    )
+                    for event in events
+                ),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        data, changed = form.cleaned_data, set(form.changed_data)
+        if change:
+            if changed:
+                recording.claim_update(
+                    claim=obj,
+                    text=data["text"] if "text" in changed else None,
+                    summary=data["summary"] if "summary" in changed else None,
+                    topics=data["topics"] if "topics" in changed else None,
+                )
+            return
+        claim = recording.claim_create(
+            text=data["text"], summary=data["summary"], topics=data["topics"], user=request.user
+        )
+        # The admin goes on with `obj` (change message, redirect): make it the saved claim.
+        for field in Claim._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(claim, field.attname))
+        obj._state.adding, obj._state.db = False, claim._state.db
+
+    def save_related(self, request, form, formsets, change):
+        # Topics were written by the service in save_model; the inlines go through theirs.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        formset.save_through_services(user=request.user)
+
+    def get_urls(self):
+        def page(view_class):
+            return self.admin_site.admin_view(view_class.as_view(model_admin=self))
+
+        return [
+            path("suggest/", page(views.SuggestPickView), name="claims_claim_suggest_pick"),
+            path(
+                "suggest/<int:document_id>/",
+                page(views.SuggestView),
+                name="claims_claim_suggest",
+            ),
+            path("queue/", page(views.QueueView), name="claims_claim_queue"),
+            path(
+                "<path:object_id>/provenance/",
+                page(views.ProvenanceView),
+                name="claims_claim_provenance",
+            ),
+            path(
+                "<path:object_id>/transition/<str:to>/",
+                page(views.TransitionView),
+                name="claims_claim_transition",
+            ),
+            *super().get_urls(),
+        ]

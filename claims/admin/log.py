@@ -1,0 +1,76 @@
+"""The read-only logs: the verification events, the edit history, and the topics list."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims.admin.display import evidence_html
+from claims.models import Topic, VerificationEvent
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Show who changed what and when (django-simple-history), never revert.
+
+    Edits go through the recording services, which a revert would bypass.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Past versions are shown, not restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(VerificationEvent)
+class VerificationEventAdmin(admin.ModelAdmin):
+    """The append-only verification log: read-only for everyone, superusers included."""
+
+    list_display = [
+        "created_at",
+        "claim",
+        "from_status",
+        "to_status",
+        "actor",
+        "actor_role",
+        "version",
+    ]
+    list_filter = ["to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["claim", "actor"]
+    search_fields = ["claim__text", "claim__summary", "rationale"]
+    fields = [
+        "claim",
+        "from_status",
+        "to_status",
+        "actor",
+        "actor_role",
+        "rationale",
+        "evidence_links",
+        "version",
+        "created_at",
+    ]
+    readonly_fields = fields
+    actions = None  # no bulk delete, nor any other bulk change
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Evidence")
+    def evidence_links(self, event):
+        return evidence_html(event.evidence)

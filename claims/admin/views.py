@@ -1,0 +1,372 @@
+"""The claims admin's custom pages, one view class each, wired by `ClaimAdmin.get_urls()`.
+
+Each view is made with `as_view(model_admin=...)`, as Django's autocomplete view is, and reads
+permissions and querysets from that admin. They call the same services as the admin's actions.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views import View
+
+from claims import recording
+from claims.admin.display import (
+    agent_box,
+    document_box,
+    evidence_text,
+    messages_of,
+    page_context,
+    proposed_box,
+    quote_in_context,
+)
+from claims.admin.filters import REVIEW_QUEUES, ReviewQueueFilter, in_review_queue
+from claims.admin.suggest import DocumentPickForm, accept_form
+from claims.admin.workflow import S, make_move, move_form_class, move_label, report_success
+from claims.models import Appearance, Claim, ExternalCheck
+from claims.origins import conflicts
+from claims.suggest import (
+    AppearanceProposal,
+    ExternalCheckProposal,
+    MiningRefused,
+    suggest,
+    suggestion_accept,
+)
+from claims.workflow import TransitionRefused, move_for
+from sources.models import Document
+
+QUEUE_ROWS = 10
+
+
+class ClaimAdminView(View):
+    """A custom page of the claims admin; `model_admin` is the ClaimAdmin that serves it."""
+
+    model_admin = None
+    template_name = ""
+
+    def context(self, request, title: str, **extra) -> dict:
+        return page_context(self.model_admin, request, title, **extra)
+
+    def render(self, request, context: dict) -> TemplateResponse:
+        return TemplateResponse(request, self.template_name, context)
+
+
+class TransitionView(ClaimAdminView):
+    """Make one move on one claim: collect what the move needs, then call the service."""
+
+    template_name = "admin/claims/claim/move_form.html"
+    http_method_names = ["get", "post"]
+
+    def get(self, request, object_id, to):
+        return self.post(request, object_id, to)
+
+    def post(self, request, object_id, to):
+        model_admin = self.model_admin
+        claim = model_admin.get_object(request, unquote(object_id))
+        if claim is None:
+            raise Http404("No such claim.")
+        if not model_admin.has_view_permission(request, claim):
+            raise PermissionDenied
+        change_url = reverse("admin:claims_claim_change", args=[claim.pk])
+        try:
+            move = move_for(claim.status, to)
+        except TransitionRefused as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect(change_url)
+        if not request.user.has_perm(move.permission):
+            raise PermissionDenied(f"You do not have permission to {move.name} a claim.")
+        form = move_form_class(move)(
+            request.POST if request.method == "POST" else None,
+            claims=[claim],
+            admin_site=model_admin.admin_site,
+            move=move,
+            **({"to": to} if move.is_conclusion else {}),
+        )
+        if form.is_bound and form.is_valid():
+            from_status = claim.status
+            reasons = make_move(request, claim, to, form)
+            if not reasons:
+                report_success(request, claim, f"{S(from_status).label} → {S(to).label}")
+                return redirect(change_url)
+            for reason in reasons:
+                form.add_error(None, reason)
+        label = move_label(claim.status, to)
+        context = self.context(
+            request,
+            f"{label}: {claim}",
+            form=form,
+            claims=[claim],
+            claim=claim,
+            original=claim,
+            submit_label=label,
+            media=model_admin.media + form.media,
+        )
+        return self.render(request, context)
+
+
+class QueueView(ClaimAdminView):
+    """Show the review queue's lists with their counts, each linking to its changelist."""
+
+    template_name = "admin/claims/claim/queue.html"
+    http_method_names = ["get"]
+
+    def get(self, request):
+        if not self.model_admin.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        claims = Claim.objects.select_related("assignee")
+        changelist = reverse("admin:claims_claim_changelist")
+        queues = []
+        for key, label in REVIEW_QUEUES:
+            listed = in_review_queue(claims, key, user=request.user, today=today)
+            if key == "overdue":
+                listed = listed.order_by("due_date", "pk")
+            queues.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "count": listed.count(),
+                    "claims": list(listed[:QUEUE_ROWS]),
+                    "url": f"{changelist}?{ReviewQueueFilter.parameter_name}={key}",
+                }
+            )
+        context = self.context(request, "Review queue", queues=queues, today=today)
+        return self.render(request, context)
+
+
+class ProvenanceView(ClaimAdminView):
+    """Show a claim's provenance: every chain, the external checks, origins and conflicts."""
+
+    template_name = "admin/claims/claim/provenance.html"
+    http_method_names = ["get"]
+
+    def get(self, request, object_id):
+        model_admin = self.model_admin
+        claim = (
+            model_admin.get_queryset(request)
+            .with_provenance()
+            .filter(pk=unquote(object_id))
+            .first()
+        )
+        if claim is None:
+            raise Http404("No such claim.")
+        if not model_admin.has_view_permission(request, claim):
+            raise PermissionDenied
+        appearances = [
+            {
+                "appearance": appearance,
+                "quote": quote_in_context(
+                    appearance.document.body, appearance.start, appearance.end, appearance.exact
+                ),
+                "boxes": [agent_box(link) for link in appearance.chain.all()],
+                "document": document_box(appearance.document),
+            }
+            for appearance in claim.appearances.all()
+        ]
+        checks = [
+            {
+                "check": check,
+                "excerpt": quote_in_context(
+                    check.document.body, check.start, check.end, check.exact
+                )
+                if check.document_id and check.exact
+                else "",
+            }
+            for check in claim.external_checks.all()
+        ]
+        conflicting = [
+            {"relation": relation, "other": relation.other(claim)}
+            for _, _, relation in conflicts(claims=[claim])
+        ]
+        history = [
+            {"event": event, "evidence": [evidence_text(item) for item in event.evidence or []]}
+            for event in claim.events.all()
+        ]
+        context = self.context(
+            request,
+            f"Provenance: {claim}",
+            claim=claim,
+            original=claim,
+            appearances=appearances,
+            checks=checks,
+            conflicts=conflicting,
+            history=history,
+        )
+        return self.render(request, context)
+
+
+class SuggestPickView(ClaimAdminView):
+    """Choose a document to read for suggestions."""
+
+    template_name = "admin/claims/claim/suggest_pick.html"
+    http_method_names = ["get"]
+
+    def get(self, request):
+        model_admin = self.model_admin
+        if not model_admin.has_add_permission(request):
+            raise PermissionDenied
+        form = DocumentPickForm(request.GET or None, admin_site=model_admin.admin_site)
+        if form.is_valid():
+            return redirect("admin:claims_claim_suggest", form.cleaned_data["document"].pk)
+        context = self.context(
+            request, "Suggest attributions", form=form, media=model_admin.media + form.media
+        )
+        return self.render(request, context)
+
+
+class SuggestView(ClaimAdminView):
+    """List what the suggester reads in a document; record a proposal only when accepted."""
+
+    template_name = "admin/claims/claim/suggest.html"
+    http_method_names = ["get", "post"]
+
+    def get(self, request, document_id):
+        return self.post(request, document_id)
+
+    def post(self, request, document_id):
+        model_admin = self.model_admin
+        if not model_admin.has_add_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(Document.objects.with_license(), pk=document_id)
+        title = f"Suggest attributions: {document}"
+        try:
+            found = suggest(document=document)
+        except MiningRefused as refused:
+            context = self.context(
+                request,
+                title,
+                document=document,
+                refused=True,  # a Decision is falsy when it refuses
+                refusal=refused.decision,
+                proposals=[],
+            )
+            return self.render(request, context)
+
+        proposals = {
+            **{f"appearance-{i}": p for i, p in enumerate(found.appearances)},
+            **{f"check-{i}": p for i, p in enumerate(found.external_checks)},
+        }
+        # Accepting records appearances with chains, or external checks: each needs its own right.
+        may_record = {
+            "appearance": request.user.has_perms(
+                ["claims.add_appearance", "claims.add_attribution"]
+            ),
+            "check": request.user.has_perm("claims.add_externalcheck"),
+        }
+        bound = {}
+        if request.method == "POST":
+            key = request.POST.get("proposal", "")
+            if key not in proposals or request.POST.get("body_sha256") != document.body_sha256:
+                messages.error(
+                    request,
+                    "The document's text changed since the proposals were shown; review them "
+                    "again.",
+                )
+                return redirect(request.path)
+            if not may_record[key.split("-")[0]]:
+                raise PermissionDenied
+            form = self.accept_form(proposals[key], key, request.POST)
+            if form.is_valid():
+                recorded = self.accept(request, document, proposals[key], form.cleaned_data)
+                if recorded is not None:
+                    return redirect(request.path)
+            bound[key] = form
+
+        rows = self.proposal_rows(document, proposals, may_record, bound)
+        media = model_admin.media
+        for row in rows:
+            media += row["form"].media
+        context = self.context(
+            request,
+            title,
+            document=document,
+            decision=found.decision,
+            proposals=rows,
+            media=media,
+        )
+        return self.render(request, context)
+
+    def accept_form(self, proposal, key: str, data=None):
+        return accept_form(proposal, key, admin_site=self.model_admin.admin_site, data=data)
+
+    def proposal_rows(self, document, proposals, may_record, bound) -> list[dict]:
+        """Describe each proposal: its text highlighted, chain, accept form, claims recorded for."""
+        recorded: dict[tuple, list[Claim]] = {}
+        for appearance in Appearance.objects.filter(document=document).select_related("claim"):
+            key = ("appearance", appearance.start, appearance.end)
+            recorded.setdefault(key, []).append(appearance.claim)
+        for check in ExternalCheck.objects.filter(document=document).select_related("claim"):
+            key = ("check", check.start, check.end, check.outcome)
+            recorded.setdefault(key, []).append(check.claim)
+
+        rows = []
+        for key, proposal in proposals.items():
+            kind = key.split("-")[0]
+            row = {
+                "key": key,
+                "kind": kind,
+                "may_accept": may_record[kind],
+                "proposal": proposal,
+                "quote": quote_in_context(
+                    document.body, proposal.start, proposal.end, proposal.exact
+                ),
+                "form": bound.get(key) or self.accept_form(proposal, key),
+            }
+            if isinstance(proposal, AppearanceProposal):
+                chain = proposal.chain
+                row["boxes"] = [proposed_box("Origin", chain.origin, chain.verb)]
+                if chain.reporter is not None:
+                    inferred = "from an earlier sentence" if chain.reporter_inferred else ""
+                    row["boxes"].append(proposed_box("Reporter", chain.reporter, note=inferred))
+                row["document"] = document_box(document)
+                row["recorded"] = recorded.get((kind, proposal.start, proposal.end), [])
+            else:
+                row["outcome"] = ExternalCheck.Outcome(proposal.outcome).label
+                row["recorded"] = recorded.get(
+                    (kind, proposal.start, proposal.end, proposal.outcome), []
+                )
+            rows.append(row)
+        return rows
+
+    def accept(self, request, document, proposal, data):
+        """Record the proposal for the chosen or a new claim; report a refusal as messages."""
+        overrides = (
+            {"organization": data.get("organization"), "checked_at": data.get("checked_at")}
+            if isinstance(proposal, ExternalCheckProposal)
+            else {"reporter": data.get("reporter")}
+        )
+        try:
+            with transaction.atomic():
+                claim = data["claim"] or recording.claim_create(
+                    text=data["new_claim"], user=request.user
+                )
+                recorded = suggestion_accept(
+                    document=document,
+                    proposal=proposal,
+                    claim=claim,
+                    user=request.user,
+                    **overrides,
+                )
+        except ValidationError as error:
+            for message in messages_of(error):
+                messages.error(request, message)
+            return None
+        what = "appearance" if isinstance(recorded, Appearance) else "external check"
+        messages.success(
+            request,
+            format_html(
+                'Recorded the {} for <a href="{}">{}</a>.',
+                what,
+                reverse("admin:claims_claim_change", args=[claim.pk]),
+                claim,
+            ),
+        )
+        return recorded
