@@ -1,5 +1,6 @@
 """Anchor quotes in a document's body: W3C TextQuoteSelector plus TextPositionSelector.
 
+Pure: no database access (the writes that follow a changed text live in claims.recording).
 Offsets are code points (Python `str` indices) into `document.body`, end exclusive. The quote
 text is the authority; offsets and context (prefix/suffix) locate it and tell repeats apart.
 """
@@ -10,8 +11,6 @@ import os
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-
-from claims.models import Appearance
 
 CONTEXT_CHARS = 32
 
@@ -69,54 +68,14 @@ def anchor(
     return _anchor_at(body, _locate(body, exact, prefix, suffix, near=start), len(exact), context)
 
 
-def reanchor(appearance: Appearance) -> str:
-    """Re-anchor an appearance whose document text changed; flag it when the quote is lost.
+def relocate(body: str, *, exact: str, prefix: str, suffix: str) -> Anchor:
+    """Find a quote again in a changed text, by its words and context only (no offsets).
 
-    Offsets move only to a place where the exact quote stands; when none can be chosen the
-    appearance is marked unanchored and its offsets are left as they were.
+    Among equally good repeats it refuses (AmbiguousQuote) rather than guess the nearest,
+    which would move a quote silently. Raises QuoteNotFound or AmbiguousQuote.
     """
-    if appearance.matches_body():
-        return appearance.anchor_state
-    try:
-        start = _locate(
-            appearance.document.body,
-            appearance.exact,
-            appearance.prefix,
-            appearance.suffix,
-            near=None,  # among equally good repeats, guessing the nearest would move silently
-        )
-    except AnchorError:
-        appearance.anchor_state = Appearance.AnchorState.UNANCHORED
-        appearance.save(update_fields=["anchor_state"])
-        return appearance.anchor_state
-    found = _anchor_at(appearance.document.body, start, len(appearance.exact), CONTEXT_CHARS)
-    appearance.start, appearance.end = found.start, found.end
-    appearance.prefix, appearance.suffix = found.prefix, found.suffix
-    appearance.anchor_state = Appearance.AnchorState.REANCHORED
-    appearance.save(update_fields=["start", "end", "prefix", "suffix", "anchor_state"])
-    return appearance.anchor_state
-
-
-def reanchor_document(document) -> dict[str, int]:
-    """Re-anchor every appearance in a document whose body changed; count them by state."""
-    from claims.recording import claim_touch
-
-    counts: dict[str, int] = {}
-    moved: set[int] = set()
-    for appearance in Appearance.objects.filter(document=document).select_related("document"):
-        appearance.document = document  # the body just saved, not a second read
-        before = (appearance.start, appearance.end, appearance.anchor_state)
-        state = reanchor(appearance)
-        if (appearance.start, appearance.end, state) != before:
-            moved.add(appearance.claim_id)
-        counts[state] = counts.get(state, 0) + 1
-    claim_touch(moved)  # their selectors changed: a new version for syncing clients
-    return counts
-
-
-def on_document_body_changed(sender, document, **kwargs) -> None:
-    """Receiver for sources.signals.document_body_changed (connected in ClaimsConfig.ready)."""
-    reanchor_document(document)
+    start = _locate(body, exact, prefix, suffix, near=None)
+    return _anchor_at(body, start, len(exact), CONTEXT_CHARS)
 
 
 def _anchor_at(body: str, start: int, length: int, context: int) -> Anchor:

@@ -6,7 +6,7 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims and verification"
 
     def ready(self):
-        from claims.anchoring import on_document_body_changed
+        from claims.recording import on_document_body_changed
         from sources.signals import document_body_changed
 
         # Quotes follow their document: when its body changes they are re-anchored or flagged.

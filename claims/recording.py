@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from claims.anchoring import AnchorError, anchor
+from claims.anchoring import AnchorError, anchor, relocate
 from claims.models import (
     CONCLUDED,
     Appearance,
@@ -382,3 +382,50 @@ def _chain_order_errors(roles: Sequence[str]) -> list[ValidationError]:
             )
         seen_relay = seen_relay or role == Role.RELAY
     return errors
+
+
+def reanchor(appearance: Appearance) -> str:
+    """Re-anchor an appearance whose document text changed; flag it when the quote is lost.
+
+    Offsets move only to a place where the exact quote stands; when none can be chosen the
+    appearance is marked unanchored and its offsets are left as they were.
+    """
+    if appearance.matches_body():
+        return appearance.anchor_state
+    try:
+        found = relocate(
+            appearance.document.body,
+            exact=appearance.exact,
+            prefix=appearance.prefix,
+            suffix=appearance.suffix,
+        )
+    except AnchorError:
+        appearance.anchor_state = Appearance.AnchorState.UNANCHORED
+        appearance.save(update_fields=["anchor_state"])
+        return appearance.anchor_state
+    appearance.start, appearance.end = found.start, found.end
+    appearance.prefix, appearance.suffix = found.prefix, found.suffix
+    appearance.anchor_state = Appearance.AnchorState.REANCHORED
+    appearance.save(update_fields=["start", "end", "prefix", "suffix", "anchor_state"])
+    return appearance.anchor_state
+
+
+@transaction.atomic
+def document_reanchor(document: Document) -> dict[str, int]:
+    """Re-anchor every appearance in a document whose body changed; count them by state."""
+    counts: dict[str, int] = {}
+    moved: set[int] = set()
+    for appearance in Appearance.objects.filter(document=document).select_related("document"):
+        appearance.document = document  # the body just saved, not a second read
+        before = (appearance.start, appearance.end, appearance.anchor_state)
+        state = reanchor(appearance)
+        if (appearance.start, appearance.end, state) != before:
+            moved.add(appearance.claim_id)
+        counts[state] = counts.get(state, 0) + 1
+    claim_touch(moved)  # their selectors changed: a new version for syncing clients
+    return counts
+
+
+def on_document_body_changed(sender, document, **kwargs) -> None:
+    """Receiver for sources.signals.document_body_changed (connected in ClaimsConfig.ready)."""
+    document_reanchor(document)

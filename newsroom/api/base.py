@@ -2,10 +2,13 @@
 
 import hashlib
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-from rest_framework import exceptions, pagination, permissions, throttling
+from rest_framework import exceptions, pagination, permissions, status, throttling
+from rest_framework.response import Response
 
+from claims.workflow import StaleVersion
 from newsroom import roles
 from newsroom.models import ApiToken
 
@@ -100,12 +103,9 @@ class ConditionalGetMixin:
 
 def exception_handler(exc, context):
     """DRF's handler, plus the services' errors: validation → 400, stale version → 409."""
-    from django.core.exceptions import ValidationError as DjangoValidationError
-    from rest_framework import status
-    from rest_framework.response import Response
+    # Not at the top: DRF imports this module (the permission/pagination defaults) while
+    # rest_framework.views is still initialising, so importing it there would be circular.
     from rest_framework.views import exception_handler as drf_handler
-
-    from claims.workflow import StaleVersion
 
     if isinstance(exc, StaleVersion):
         return Response(

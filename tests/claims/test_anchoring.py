@@ -1,9 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims.anchoring import CONTEXT_CHARS, AmbiguousQuote, QuoteNotFound, anchor, reanchor
+from claims.anchoring import CONTEXT_CHARS, AmbiguousQuote, QuoteNotFound, anchor
 from claims.models import Appearance
-from claims.recording import appearance_create
+from claims.recording import appearance_create, reanchor
 from tests.claims.factories import ARTICLE_A_BODY, ARTICLE_A_SANCTIONS, AppearanceFactory
 from tests.factories import DocumentFactory
 
