@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from sources import agents
+from sources import agents, licensing
 
 
 class ClaimStatus(models.TextChoices):
@@ -157,7 +157,7 @@ class ClaimQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Claims a user may see: staff see all, everyone else only concluded claims."""
-        if user.is_authenticated and user.is_staff:
+        if licensing.is_inside(user):
             return self
         return self.filter(status__in=CONCLUDED)
 

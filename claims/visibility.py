@@ -8,11 +8,8 @@ unverified claim, a person named only there) never leaves the building.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from claims.models import CONCLUDED, Appearance, Attribution, ExternalCheck
+from sources.licensing import is_inside
 from sources.models import Affiliation, Document, LicenseTerms, Organization, Person
-
-
-def _is_staff(user) -> bool:
-    return user.is_authenticated and user.is_staff
 
 
 def _published_documents() -> QuerySet:
@@ -23,14 +20,14 @@ def _published_documents() -> QuerySet:
 
 def documents_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = Document.objects.all() if queryset is None else queryset
-    if _is_staff(user):
+    if is_inside(user):
         return queryset
     return queryset.filter(pk__in=_published_documents().values("pk"))
 
 
 def people_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = Person.objects.all() if queryset is None else queryset
-    if _is_staff(user):
+    if is_inside(user):
         return queryset
     named = Attribution.objects.filter(
         person=OuterRef("pk"), appearance__claim__status__in=CONCLUDED
@@ -40,7 +37,7 @@ def people_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def organizations_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = Organization.objects.all() if queryset is None else queryset
-    if _is_staff(user):
+    if is_inside(user):
         return queryset
     documents = _published_documents()
     in_chain = Attribution.objects.filter(
@@ -59,6 +56,6 @@ def organizations_visible_to(user, queryset: QuerySet | None = None) -> QuerySet
 
 def licenses_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     queryset = LicenseTerms.objects.all() if queryset is None else queryset
-    if _is_staff(user):
+    if is_inside(user):
         return queryset
     return queryset.filter(Exists(_published_documents().filter(license=OuterRef("pk"))))

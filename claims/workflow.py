@@ -329,11 +329,16 @@ def can_assign(user) -> bool:
 
 
 def role_of(user) -> str:
-    """Name the role a user acts in, for consumers who must not see internal user names."""
+    """Name the role a user acts in, for consumers who must not see internal user names.
+
+    Read from what the user may do, not from group names (which belong to the project):
+    whoever may conclude claims acts as a fact-checker, whoever may send them to review as
+    an editor.
+    """
     if user.is_superuser:
         return "administrator"
-    names = set(user.groups.values_list("name", flat=True))
-    for role in ("Fact-checkers", "Editors"):
-        if role in names:
-            return {"Fact-checkers": "fact-checker", "Editors": "editor"}[role]
+    if user.has_perm(CONCLUDE_PERMISSION):
+        return "fact-checker"
+    if user.has_perm(SEND_TO_REVIEW.permission):
+        return "editor"
     return "staff"

@@ -49,12 +49,21 @@ class Decision:
 
 
 def audience_for(user) -> Audience:
-    """Return the audience a user belongs to: staff inside the newsroom, else external."""
-    if user is None or not user.is_authenticated:
+    """Return the audience a user belongs to: staff inside the newsroom, else external.
+
+    The one rule for who is inside the newsroom, for licensing and for visibility alike:
+    an active staff account (superusers included only when they are staff accounts too).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
         return Audience.EXTERNAL
-    if user.is_superuser or user.is_staff:
+    if user.is_staff:
         return Audience.STAFF
     return Audience.EXTERNAL
+
+
+def is_inside(user) -> bool:
+    """Tell whether a user is inside the newsroom (sees staff visibility and licensing)."""
+    return audience_for(user) == Audience.STAFF
 
 
 def _holder_ids(terms: LicenseTerms) -> set[int]:

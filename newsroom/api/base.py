@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from claims.workflow import StaleVersion
 from newsroom import roles
 from newsroom.models import ApiToken
+from sources import licensing
 
 
 def is_consumer(user) -> bool:
@@ -32,10 +33,10 @@ class IsNewsroomUser(permissions.BasePermission):
         if not user or not user.is_authenticated:
             return False
         if request.method in permissions.SAFE_METHODS:
-            return user.is_staff or is_consumer(user)
+            return licensing.is_inside(user) or is_consumer(user)
         if request.method not in self.write_permissions:
             raise exceptions.MethodNotAllowed(request.method)
-        if not user.is_staff:
+        if not licensing.is_inside(user):
             self.message = "API consumers have read-only access."
             return False
         required = getattr(view, "required_write_permissions", None)

@@ -699,9 +699,10 @@ def test_malformed_evidence_is_a_400_not_a_500(evidence, story, staff_api):
 
 def test_a_non_ascii_digit_publisher_filter_is_no_match_not_a_500(story, consumer_api):
     # Found in review: "²".isdigit() is true, and the id lookup then failed.
-    for url in (CLAIMS, "/api/v1/claimreview/"):
+    for url, items in ((CLAIMS, "results"), ("/api/v1/claimreview/", "@graph")):
         response = consumer_api.get(url, {"publisher": "²"})
         assert response.status_code == 200
+        assert response.json()[items] == []  # no organization has that name
 
 
 def test_a_refused_claim_leaves_no_topic_behind_and_only_editors_add_topics(editor_api, staff_api):

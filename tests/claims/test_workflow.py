@@ -135,7 +135,17 @@ def test_conclusions_drops_and_reopens_need_a_rationale(frm, to, factchecker):
 
 
 def test_sending_to_review_needs_no_rationale(editor):
-    assert move(claim_in(S.UNVERIFIED), S.IN_REVIEW, editor, rationale="", evidence=[]).pk
+    claim = move(claim_in(S.UNVERIFIED), S.IN_REVIEW, editor, rationale="", evidence=[])
+
+    claim.refresh_from_db()
+    assert claim.status == S.IN_REVIEW
+    event = VerificationEvent.objects.get(claim=claim)
+    assert (event.from_status, event.to_status, event.rationale, event.actor) == (
+        S.UNVERIFIED,
+        S.IN_REVIEW,
+        "",
+        editor,
+    )
 
 
 @pytest.mark.parametrize("to", [S.VERIFIED, S.FALSE])
@@ -482,3 +492,19 @@ def test_a_receiver_that_raises_rolls_the_move_back(factchecker):
     claim.refresh_from_db()
     assert claim.status == S.UNVERIFIED
     assert not VerificationEvent.objects.filter(claim=claim).exists()
+
+
+def test_the_role_on_an_event_follows_permissions_not_group_names(db):
+    from django.contrib.auth.models import Group, Permission
+
+    from claims.workflow import role_of
+
+    # A newsroom that names its groups differently still records the right role.
+    desk = Group.objects.create(name="Verification desk")
+    desk.permissions.add(Permission.objects.get(codename="conclude_claim"))
+    checker = StaffFactory(username="renamed-group-checker")
+    checker.groups.add(desk)
+    plain = StaffFactory(username="plain-staff")
+
+    assert role_of(checker) == "fact-checker"
+    assert role_of(plain) == "staff"

@@ -228,3 +228,22 @@ def test_agreement_details_are_not_given_to_outside_consumers(reserved_document)
     assert "DKM-2025-SECRET-77" not in decision.reason + decision.clause
     assert "EUR" not in decision.reason + decision.clause
     assert "agreement with DK Medier" in decision.reason
+
+
+def test_one_rule_says_who_is_inside_for_licensing_and_visibility_alike(db):
+    from claims.models import Claim, ClaimStatus
+    from sources.licensing import Audience, audience_for
+    from tests.claims.factories import ClaimFactory
+    from tests.factories import UserFactory
+
+    ClaimFactory(status=ClaimStatus.UNVERIFIED)
+    # A superuser without a staff account used to get staff licensing but consumer visibility.
+    not_staff_superuser = UserFactory(username="root-no-staff", is_superuser=True)
+    inactive_staff = UserFactory(username="gone", is_staff=True, is_active=False)
+    staff = UserFactory(username="desk", is_staff=True)
+
+    for user in (not_staff_superuser, inactive_staff):
+        assert audience_for(user) == Audience.EXTERNAL
+        assert not Claim.objects.visible_to(user).exists()
+    assert audience_for(staff) == Audience.STAFF
+    assert Claim.objects.visible_to(staff).count() == 1
