@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from django.utils import timezone
 
@@ -36,6 +36,15 @@ ACTION_LABELS = {
     Action.MINE: "mine it automatically",
     Action.SHARE_OUTSIDE: "share it outside the newsroom",
 }
+
+
+class _NotGiven(Enum):
+    """A real sentinel: `None` already means "no agreement" to `decide()`."""
+
+    NOT_GIVEN = "not given"
+
+
+NOT_GIVEN = _NotGiven.NOT_GIVEN
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,7 @@ def decide(
     action: Action,
     audience: Audience,
     characters: int = 0,
-    agreement: Agreement | None | bool = False,
+    agreement: Agreement | None | _NotGiven = NOT_GIVEN,
 ) -> Decision:
     """Decide whether `audience` may do `action` with `document`; name the clause either way.
 
@@ -121,7 +130,7 @@ def decide(
     the query; by default it is looked up.
     """
     terms = document.license
-    if agreement is False:
+    if agreement is NOT_GIVEN:
         agreement = agreement_for(terms)
     if action == Action.VIEW_FULL_TEXT:
         characters = len(document.body)

@@ -247,3 +247,15 @@ def test_one_rule_says_who_is_inside_for_licensing_and_visibility_alike(db):
         assert not Claim.objects.visible_to(user).exists()
     assert audience_for(staff) == Audience.STAFF
     assert Claim.objects.visible_to(staff).count() == 1
+
+
+def test_no_agreement_given_is_looked_up_while_none_means_no_agreement(reserved_document):
+    AgreementFactory(holder=reserved_document.license.holder, grants_tdm=True)
+
+    looked_up = decide(document=reserved_document, action=Action.MINE, audience=Audience.STAFF)
+    without = decide(
+        document=reserved_document, action=Action.MINE, audience=Audience.STAFF, agreement=None
+    )
+
+    assert looked_up.allowed
+    assert not without.allowed
