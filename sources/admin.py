@@ -119,10 +119,9 @@ class AgreementAdmin(admin.ModelAdmin):
         "valid_from",
         "valid_until",
         "grants_tdm",
-        "grants_internal_sharing",
         "grants_external_sharing",
     ]
-    list_filter = ["grants_tdm", "grants_internal_sharing", "grants_external_sharing"]
+    list_filter = ["grants_tdm", "grants_external_sharing"]
     search_fields = ["holder__name", "reference"]
     autocomplete_fields = ["holder"]
     list_select_related = ["holder"]

@@ -254,9 +254,6 @@ class Agreement(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
     grants_tdm = models.BooleanField("grants TDM", default=False)
-    grants_internal_sharing = models.BooleanField(
-        default=False, help_text="e.g. internal sharing for the purpose of handling cases."
-    )
     grants_external_sharing = models.BooleanField(default=False)
     max_external_quote_chars = models.PositiveIntegerField(
         "longest external quote (characters)",

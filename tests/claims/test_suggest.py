@@ -164,7 +164,7 @@ def test_suggest_refuses_a_tdm_reserved_document_naming_the_legal_basis_and_clau
 def test_suggest_refuses_when_the_agreement_does_not_grant_tdm_or_has_expired():
     terms = ReservedLicenseTermsFactory()
     document = DocumentFactory(body=SYNTHETIC, license=terms)
-    AgreementFactory(holder=terms.holder, grants_tdm=False, grants_internal_sharing=True)
+    AgreementFactory(holder=terms.holder, grants_tdm=False, grants_external_sharing=True)
     AgreementFactory(
         holder=terms.holder,
         grants_tdm=True,
