@@ -80,9 +80,13 @@ class ClaimQuerySet(models.QuerySet):
 
     def with_provenance(self):
         """Prefetch everything a claim's provenance shows, in a fixed number of queries."""
-        chain = Attribution.objects.select_related(
-            "person", "organization", "anonymous_source"
-        ).prefetch_related("person__affiliation_set__organization")
+        # The confidential identity is never shown on a read path: not even read (and so
+        # never decrypted) there (security.md D23).
+        chain = (
+            Attribution.objects.select_related("person", "organization", "anonymous_source")
+            .defer("anonymous_source__confidential_identity")
+            .prefetch_related("person__affiliation_set__organization")
+        )
         appearances = Appearance.objects.select_related(
             "document__publisher",
             "document__publication",

@@ -44,14 +44,29 @@ def claim_touch(claim_ids: Iterable[int]) -> None:
 
 
 def ensure_open(claim_id: int) -> None:
-    """Refuse to change what a concluded claim says or where it appears: reopen it first."""
-    status = Claim.objects.filter(pk=claim_id).values_list("status", flat=True).first()
+    """Refuse to change what a concluded claim says or where it appears: reopen it first.
+
+    Locks the claim's row first (call inside the service's transaction): a conclusion under
+    way holds that lock, so the check waits for it and sees its outcome instead of passing
+    on the old status and then writing to a concluded claim (check-then-act).
+    """
+    status = (
+        Claim.objects.select_for_update()
+        .filter(pk=claim_id)
+        .values_list("status", flat=True)
+        .first()
+    )
     if status in CONCLUDED:
         raise ValidationError(
             f"This claim is concluded ({ClaimStatus(status).label.lower()}): reopen it before "
             "changing what it says, where it appears or who said it.",
             code="concluded",
         )
+
+
+# Real chains have two to five links (origin, reporter, relays, publisher); a bound keeps one
+# request from tying up a worker with thousands of rows (security.md D8).
+MAX_CHAIN_LINKS = 50
 
 
 @dataclass(frozen=True)
@@ -198,6 +213,12 @@ def chain_set(*, appearance: Appearance, links: Sequence[ChainLink]) -> list[Att
 
     An empty sequence clears the chain.
     """
+    if len(links) > MAX_CHAIN_LINKS:
+        raise ValidationError(
+            "A chain has at most %(max)d links; this one has %(n)d.",
+            code="chain_too_long",
+            params={"max": MAX_CHAIN_LINKS, "n": len(links)},
+        )
     ensure_open(appearance.claim_id)
     rows = [_attribution(appearance, position, link) for position, link in enumerate(links)]
     errors = _chain_order_errors([link.role for link in links])

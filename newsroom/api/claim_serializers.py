@@ -21,6 +21,7 @@ from claims.models import (
     ExternalCheck,
     VerificationEvent,
 )
+from claims.recording import MAX_CHAIN_LINKS
 from sources import licensing
 from sources.licensing import Action, Audience
 
@@ -349,7 +350,7 @@ class ChainLinkWriteSerializer(serializers.Serializer):
 
 
 class ChainWriteSerializer(serializers.Serializer):
-    links = ChainLinkWriteSerializer(many=True)
+    links = ChainLinkWriteSerializer(many=True, max_length=MAX_CHAIN_LINKS)
 
 
 class ExternalCheckWriteSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ import datetime
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -799,3 +800,45 @@ def test_the_browsable_api_opens_every_list_and_detail_page_for_staff(story, edi
 def test_the_tdmrep_files_answer_only_safe_methods(path, method, client):
     assert getattr(client, method)(path).status_code == 405
     assert client.get(path).status_code == 200
+
+
+def test_an_overlong_chain_is_refused_with_a_clear_400_and_nothing_written(editor_api, editor):
+    """security.md D8: 5,000 links were stored; 33,000 ended in a 500 (smallint overflow)."""
+    from claims.recording import (
+        MAX_CHAIN_LINKS,
+        ChainLink,
+        appearance_create,
+        chain_set,
+        claim_create,
+    )
+    from tests.factories import OrganizationFactory
+
+    document = DocumentFactory(body="Officials told the paper the plan was put on hold.")
+    claim = claim_create(text="The plan was put on hold.", user=editor)
+    appearance = appearance_create(claim=claim, document=document, exact="the plan", user=editor)
+    relay = OrganizationFactory(name="Relay Agency")
+    url = f"{CLAIMS}{claim.pk}/appearances/{appearance.pk}/chain/"
+    links = [{"role": "relay", "organization": relay.pk}] * (MAX_CHAIN_LINKS + 1)
+
+    response = editor_api.put(url, {"links": links}, format="json")
+
+    assert response.status_code == 400
+    assert "links" in response.json()
+    assert not appearance.chain.exists()
+    # The service refuses it too, for the admin and every other caller.
+    with pytest.raises(ValidationError, match=f"at most {MAX_CHAIN_LINKS} links"):
+        chain_set(
+            appearance=appearance,
+            links=[ChainLink(role="relay", agent=relay)] * (MAX_CHAIN_LINKS + 1),
+        )
+
+
+def test_reading_claims_never_loads_a_confidential_identity(story, consumer_api, staff_api):
+    """security.md D23: every read decrypted identities it never shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for api in (consumer_api, staff_api):
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(CLAIMS).status_code == 200
+        assert not [q["sql"] for q in queries if "confidential_identity" in q["sql"]]

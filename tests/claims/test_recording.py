@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from claims import recording
 from claims.models import Attribution, Claim, ClaimRelation, ExternalCheck
 from claims.recording import (
     ChainLink,
@@ -21,7 +22,12 @@ from tests.claims.factories import (
     TopicFactory,
     article_a,
 )
-from tests.factories import AnonymousSourceFactory, OrganizationFactory, PersonFactory
+from tests.factories import (
+    AnonymousSourceFactory,
+    DocumentFactory,
+    OrganizationFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +310,76 @@ def test_relation_record_rejects_bad_input(editor, same_claim, reason, kind, fie
 
     assert field in raised.value.message_dict
     assert not ClaimRelation.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("edit", ["appearance", "chain"])
+def test_an_edit_racing_a_conclusion_waits_for_it_and_is_then_refused(edit, factchecker, editor):
+    """security.md D1: the open-check read the status without a lock (check-then-act)."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from claims.models import ClaimStatus
+    from claims.workflow import Evidence, claim_transition
+
+    # Given a claim in review with one appearance (so a chain can be replaced)
+    document = DocumentFactory(body="Officials said the plan was put on hold. Nothing else.")
+    claim = ClaimFactory(status=ClaimStatus.IN_REVIEW, created_by=editor)
+    appearance = recording.appearance_create(
+        claim=claim, document=document, exact="the plan was put on hold", user=editor
+    )
+    version = Claim.objects.get(pk=claim.pk).version
+    concluding = threading.Event()
+    outcome = {}
+
+    def conclude():
+        # The conclusion holds the claim's row lock until the editor's edit is under way.
+        try:
+            with transaction.atomic():
+                claim_transition(
+                    claim=claim.pk,
+                    to=ClaimStatus.VERIFIED,
+                    actor=factchecker,
+                    expected_version=version,
+                    rationale="Matches the statement.",
+                    evidence=[Evidence(url="https://example.org/statement")],
+                )
+                concluding.set()
+                time.sleep(1.0)
+        finally:
+            connections.close_all()
+
+    def change():
+        concluding.wait(timeout=10)
+        try:
+            if edit == "appearance":
+                recording.appearance_create(
+                    claim=claim, document=document, exact="Nothing else", user=editor
+                )
+            else:
+                recording.chain_set(
+                    appearance=appearance,
+                    links=[recording.ChainLink(role="origin", agent=OrganizationFactory())],
+                )
+            outcome["edit"] = "written"
+        except ValidationError as error:
+            outcome["edit"] = error.messages[0]
+        finally:
+            connections.close_all()
+
+    # When the edit starts while the conclusion holds the lock
+    threads = [threading.Thread(target=conclude), threading.Thread(target=change)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Then it waited, saw the concluded claim and changed nothing
+    assert "concluded" in outcome["edit"]
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.VERIFIED
+    assert claim.appearances.count() == 1
+    assert not appearance.chain.exists()
