@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -58,6 +58,10 @@ def document_import(
     if published_at is not None and timezone.is_naive(published_at):
         raise IngestError(
             "The publication time has no time zone; give one, e.g. 2025-11-20T09:30:00+01:00."
+        )
+    if published_at is not None and not _in_utc_range(published_at):
+        raise IngestError(
+            "The publication time is outside the years 1 to 9999 once converted to UTC."
         )
     if language and not _LANGUAGE_TAG.fullmatch(language):
         raise IngestError(f"Invalid language: {language!r} is not a language code such as 'en'.")
@@ -126,6 +130,15 @@ def document_import(
             raise
         return existing
     return ImportResult(document=document, created=True, warnings=warnings)
+
+
+def _in_utc_range(moment: datetime) -> bool:
+    """Return whether moment is a storable time: within years 1-9999 in UTC as well."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _same_text(a: str, b: str) -> bool:

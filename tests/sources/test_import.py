@@ -1,7 +1,7 @@
 """document_import() and the import_document command: stored once, bad input changes nothing."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from io import StringIO
 from pathlib import Path
 
@@ -464,3 +464,19 @@ def test_the_human_summary_names_the_document_licence_and_warnings(tmp_path):
     assert run_import(path, publisher="DK Medier").startswith(
         f"Already imported as document {document.pk}"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "published_at",
+    [
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14))),
+    ],
+)
+def test_a_publication_time_outside_the_storable_years_is_refused(published_at):
+    """D4: stored, such a time broke every document list and the admin with a DataError."""
+    with pytest.raises(IngestError, match="outside the years 1 to 9999"):
+        document_import(raw="A body of one sentence.", publisher="P", published_at=published_at)
+    assert not Document.objects.exists()
+    assert not Organization.objects.exists()
