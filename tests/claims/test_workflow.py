@@ -299,7 +299,7 @@ def test_a_stale_version_is_refused(factchecker, factchecker2):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_transitions_from_the_same_version_exactly_one_succeeds(factchecker, factchecker2):
     claim = claim_in(S.IN_REVIEW)
     barrier = threading.Barrier(2)
