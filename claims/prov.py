@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.urls import reverse
@@ -19,6 +19,7 @@ from prov.identifier import Identifier, QualifiedName
 from prov.model import PROV, PROV_LABEL, PROV_ROLE, PROV_TYPE, PROV_VALUE, Literal, ProvDocument
 
 from claims.claimreview import NEWS_KINDS, day_of
+from claims.disclosure import check_key, disclosure_for, quote_key
 from claims.models import Appearance, Attribution, Claim
 from sources import agents, licensing
 from sources.licensing import Audience
@@ -36,13 +37,12 @@ def provenance_json(
     claim: Claim,
     *,
     build_url: BuildUrl,
-    audience: Audience,
-    agreements: Mapping | None = None,
-    served: list | None = None,
+    audience: Audience | None = None,
+    disclosure: licensing.Disclosure | None = None,
 ) -> dict:
     """Return the claim's provenance as a PROV-JSON object (see `provenance_document`)."""
     document = provenance_document(
-        claim, build_url=build_url, audience=audience, agreements=agreements, served=served
+        claim, build_url=build_url, audience=audience, disclosure=disclosure
     )
     return json.loads(document.serialize(format="json"))
 
@@ -51,28 +51,21 @@ def provenance_document(
     claim: Claim,
     *,
     build_url: BuildUrl,
-    audience: Audience,
-    agreements: Mapping | None = None,
-    served: list | None = None,
+    audience: Audience | None = None,
+    disclosure: licensing.Disclosure | None = None,
 ) -> ProvDocument:
     """Build the claim's provenance graph: documents, quotes, chains, agents and verification.
 
-    For `Audience.EXTERNAL` staff act as their role ("fact-checker"), never as a username, and
-    quoted text is included only as far as `sources.licensing` allows that audience. Pass the
-    agreements in force (`licensing.agreements_for`) to avoid looking them up; documents whose
-    text was included are appended to `served` (for the TDMRep headers).
+    Give the response's `disclosure` (`claims.disclosure.disclosure_for`), or an `audience` to
+    build one here. For an outside audience staff act as their role ("fact-checker"), never as
+    a username, and quoted text goes in only as far as the disclosure lets it out.
     Precondition: the claim is loaded `with_provenance()`.
     """
-    if agreements is None:
-        terms = [a.document.license for a in claim.appearances.all()]
-        terms += [c.document.license for c in claim.external_checks.all() if c.document_id]
-        agreements = licensing.agreements_for(terms)
-    builder = _ProvBuilder(
-        build_url=build_url,
-        audience=audience,
-        agreements=agreements,
-        served=served if served is not None else [],
-    )
+    if disclosure is None:
+        if audience is None:
+            raise TypeError("provenance_document() needs an audience or a disclosure")
+        disclosure = disclosure_for([claim], audience)
+    builder = _ProvBuilder(build_url=build_url, disclosure=disclosure)
     builder.add_claim(claim)
     return builder.document
 
@@ -80,14 +73,10 @@ def provenance_document(
 class _ProvBuilder:
     """Adds each record once, however many appearances, chains or events mention it."""
 
-    def __init__(
-        self, *, build_url: BuildUrl, audience: Audience, agreements: Mapping, served: list
-    ) -> None:
+    def __init__(self, *, build_url: BuildUrl, disclosure: licensing.Disclosure) -> None:
         self.build_url = build_url
-        self.audience = audience
-        self.staff = audience == Audience.STAFF
-        self.agreements = agreements
-        self.served = served
+        self.disclosure = disclosure
+        self.staff = disclosure.audience == Audience.STAFF
         self.document = ProvDocument()
         # Instances live under the API root; the terms this export defines under /ns/.
         self.nr = self.document.add_namespace("nr", build_url("/api/v1/"))
@@ -96,20 +85,10 @@ class _ProvBuilder:
         self._declared: set[QualifiedName] = set()
         self._relations: set[tuple] = set()
 
-    def _licensed(self, document, text: str) -> str | None:
-        """The text if the licence lets this audience receive it (decided by licensing)."""
-        if document is None or not text:
+    def _released(self, key: tuple, text: str) -> str | None:
+        """The text if the response's disclosure lets it out."""
+        if not text or not self.disclosure.excerpt(key):
             return None
-        decision = licensing.decide(
-            document=document,
-            action=licensing.Action.QUOTE_EXTERNALLY,
-            audience=self.audience,
-            characters=len(text),
-            agreement=self.agreements.get(document.license_id),
-        )
-        if not decision.allowed:
-            return None
-        self.served.append(document)
         return text
 
     # records ----------------------------------------------------------------------------------
@@ -168,7 +147,7 @@ class _ProvBuilder:
             self._attributes(
                 [
                     (PROV_TYPE, self.nrv["Quote"]),
-                    (PROV_VALUE, self._licensed(appearance.document, appearance.exact)),
+                    (PROV_VALUE, self._released(quote_key(appearance), appearance.exact)),
                     (self.nrv["start"], _integer(appearance.start)),
                     (self.nrv["end"], _integer(appearance.end)),
                     (self.nrv["anchorState"], appearance.anchor_state),
@@ -378,7 +357,7 @@ class _ProvBuilder:
                     (PROV_LABEL, f"{check.organization}: {check.get_outcome_display()}"),
                     (self.nrv["outcome"], check.outcome),
                     (self.nrv["reportedIn"], reported_in),
-                    (self.nrv["excerpt"], self._licensed(check.document, check.exact)),
+                    (self.nrv["excerpt"], self._released(check_key(check), check.exact)),
                 ]
             ),
         )

@@ -162,6 +162,33 @@ def _view_full_text(terms, agreement, audience, characters) -> Decision:
     return Decision(True, f"Full text may go outside the newsroom: {shared.reason}", shared.clause)
 
 
+@dataclass(frozen=True)
+class QuoteLimit:
+    """How many characters of a document may go to outside consumers, and on whose word."""
+
+    characters: int
+    source: str  # "DK Medier's terms" or "The newsroom's agreement with DK Medier"
+    clause: str  # the public clause; an agreement's wording stays the newsroom's business
+    from_agreement: bool
+
+
+def quote_limit(terms: LicenseTerms, agreement: Agreement | None) -> QuoteLimit:
+    """The quotation limit, with its precedence: an agreement's limit replaces the terms'."""
+    if agreement is not None and agreement.max_external_quote_chars is not None:
+        return QuoteLimit(
+            agreement.max_external_quote_chars,
+            f"The newsroom's agreement with {agreement.holder}",
+            "",
+            True,
+        )
+    return QuoteLimit(
+        terms.max_external_quote_chars,
+        f"{terms.holder}'s terms",
+        _clause(terms, terms.sharing_clause),
+        False,
+    )
+
+
 def _quote_externally(terms, agreement, audience, characters) -> Decision:
     if audience == Audience.STAFF:
         return Decision(True, "Quoting inside the newsroom is internal use.")
@@ -171,14 +198,8 @@ def _quote_externally(terms, agreement, audience, characters) -> Decision:
             "No licence terms are recorded for this document, so nothing may be quoted "
             "to outside consumers until an editor records them.",
         )
-    limit = terms.max_external_quote_chars
-    source = f"{terms.holder}'s terms"
-    clause = _clause(terms, terms.sharing_clause)
-    if agreement is not None and agreement.max_external_quote_chars is not None:
-        # The agreement's wording and reference are the newsroom's business, not the reader's.
-        limit = agreement.max_external_quote_chars
-        source = f"The newsroom's agreement with {agreement.holder}"
-        clause = ""
+    allowance = quote_limit(terms, agreement)
+    limit, source, clause = allowance.characters, allowance.source, allowance.clause
     if limit == 0:
         return Decision(False, f"{source} allow no quotation to outside consumers.", clause)
     if characters > limit:
@@ -260,3 +281,184 @@ def summary(
             )
             rows.append((audience, action, decision))
     return rows
+
+
+# Disclosure: what one response may carry ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A span of a document's text that some response could carry to its reader.
+
+    `key` names it for the caller (e.g. ``("appearance", 12, "quote")``); `start`/`end` are
+    code-point offsets into the body, end exclusive, or None when the text is not anchored (it
+    then counts in full, as if it shared nothing with the rest).
+    """
+
+    key: tuple
+    document_id: int
+    start: int | None
+    end: int | None
+    characters: int
+
+
+@dataclass(frozen=True)
+class Release:
+    """Whether a piece of text goes out in this response; if not, why (reason and clause)."""
+
+    allowed: bool
+    withheld: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @classmethod
+    def of(cls, decision: Decision) -> Release:
+        if decision.allowed:
+            return cls(True)
+        clause = f" Clause: “{decision.clause}”" if decision.clause else ""
+        return cls(False, f"{decision.reason}{clause}")
+
+
+NOT_PREPARED = Release(
+    False, "This response was not prepared to carry licensed text, so none is included."
+)
+
+
+class Disclosure:
+    """What one response may carry of its documents' text, decided once, up front.
+
+    Built for an audience and the documents the response draws on (agreements are looked up
+    once, here). Outside the newsroom a document's quotation limit is a budget: the distinct
+    characters that outside consumers can obtain of it — every quote and quote-with-context
+    recorded against it, in any response — never exceed what its terms (or the agreement)
+    allow. `recorded` lists those excerpts in the order they were recorded; each takes what it
+    needs while the budget lasts, so an excerpt recorded later never displaces an earlier one.
+    `shown` are the keys of the excerpts this response carries, `full_text` the documents whose
+    whole body it carries. Serializers and exports only read the answers; `served` (the
+    documents whose text went out, for the TDMRep headers) and `last_modified` derive from them.
+    """
+
+    def __init__(
+        self,
+        *,
+        audience: Audience,
+        documents: Iterable[Document],
+        recorded: Iterable[Excerpt] = (),
+        shown: Iterable[tuple] = (),
+        full_text: Iterable[Document] = (),
+        agreements: dict | None = None,
+    ) -> None:
+        self.audience = audience
+        self.documents = {document.pk: document for document in documents}
+        full_text = {document.pk: document for document in full_text}
+        self.documents |= full_text
+        self.agreements = (
+            agreements
+            if agreements is not None
+            else agreements_for(document.license for document in self.documents.values())
+        )
+        self._excerpts = self._allocate(recorded)
+        self._full_text = {pk: self._decide_full_text(doc) for pk, doc in full_text.items()}
+        self._shown = set(shown)
+
+    @classmethod
+    def nothing(cls, audience: Audience) -> Disclosure:
+        """A disclosure that carries no licensed text (fails closed where none was prepared)."""
+        return cls(audience=audience, documents=())
+
+    # answers ----------------------------------------------------------------------------------
+
+    def excerpt(self, key: tuple) -> Release:
+        """May the excerpt named `key` go out in this response?"""
+        if key not in self._shown:
+            return NOT_PREPARED
+        return self._excerpts.get(key, NOT_PREPARED)
+
+    def full_text(self, document: Document) -> Release:
+        """May this document's whole body go out in this response?"""
+        return self._full_text.get(document.pk, NOT_PREPARED)
+
+    def quote_limit(self, document: Document) -> QuoteLimit | None:
+        """The document's quotation limit for outside consumers (None without terms)."""
+        if document.license is None:
+            return None
+        return quote_limit(document.license, self.agreements.get(document.license_id))
+
+    @property
+    def served(self) -> list[Document]:
+        """The documents whose text this response carries, by id."""
+        ids = {key_doc for key, key_doc in self._excerpt_documents.items() if self._out(key)}
+        ids |= {pk for pk, release in self._full_text.items() if release}
+        return [self.documents[pk] for pk in sorted(ids)]
+
+    @property
+    def last_modified(self):
+        """The latest change to the documents, their terms and the agreements in force."""
+        stamps = []
+        for document in self.documents.values():
+            stamps.append(document.updated_at)
+            if document.license is not None:
+                stamps.append(document.license.updated_at)
+        stamps += [a.updated_at for a in self.agreements.values() if a is not None]
+        return max((stamp for stamp in stamps if stamp is not None), default=None)
+
+    # deciding ---------------------------------------------------------------------------------
+
+    def _out(self, key) -> bool:
+        return key in self._shown and bool(self._excerpts.get(key))
+
+    def _decide_full_text(self, document: Document) -> Release:
+        return Release.of(
+            decide(
+                document=document,
+                action=Action.VIEW_FULL_TEXT,
+                audience=self.audience,
+                agreement=self.agreements.get(document.license_id),
+            )
+        )
+
+    def _allocate(self, recorded: Iterable[Excerpt]) -> dict[tuple, Release]:
+        releases: dict[tuple, Release] = {}
+        self._excerpt_documents: dict[tuple, int] = {}
+        taken: dict[int, set] = {}  # per document: the character positions already given out
+        for excerpt in recorded:
+            document = self.documents.get(excerpt.document_id)
+            if document is None:
+                continue  # not one of this response's documents
+            self._excerpt_documents[excerpt.key] = document.pk
+            agreement = self.agreements.get(document.license_id)
+            decision = decide(
+                document=document,
+                action=Action.QUOTE_EXTERNALLY,
+                audience=self.audience,
+                characters=excerpt.characters,
+                agreement=agreement,
+            )
+            if not decision or self.audience == Audience.STAFF:
+                releases[excerpt.key] = Release.of(decision)
+                continue
+            used = taken.setdefault(document.pk, set())
+            positions = _positions(excerpt)
+            budget = quote_limit(document.license, agreement)
+            if len(used | positions) > budget.characters:
+                releases[excerpt.key] = Release.of(
+                    Decision(
+                        False,
+                        f"{budget.source} allow at most {budget.characters} characters of this "
+                        "document to go to outside consumers in all, and quotes recorded "
+                        f"before this one already use {len(used)} of them.",
+                        budget.clause,
+                    )
+                )
+                continue
+            used |= positions
+            releases[excerpt.key] = Release(True)
+        return releases
+
+
+def _positions(excerpt: Excerpt) -> set:
+    """The character positions an excerpt covers (unanchored text counts on its own)."""
+    if excerpt.start is None or excerpt.end is None:
+        return {(excerpt.key, index) for index in range(excerpt.characters)}
+    return set(range(excerpt.start, excerpt.end))

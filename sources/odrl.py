@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 
-from sources.licensing import Action, Audience, decide
+from sources.licensing import Action, Audience, decide, quote_limit
 from sources.models import Agreement, Document, LicenseTerms
 
 BuildUrl = Callable[[str], str]
@@ -96,14 +96,15 @@ def odrl_policy(
         permissions.append(rule("distribute", assignee=newsroom, **_granted_by(terms)))
 
     # Quoting to the newsroom's outside consumers: extracting an excerpt of bounded length.
-    # The limit is the field `licensing` reads, with its precedence: the agreement's limit,
+    # The limits come from `licensing.quote_limit`, with its precedence: the agreement's limit,
     # when set, replaces the terms' for the newsroom.
-    limit = terms.max_external_quote_chars
+    limit = quote_limit(terms, None).characters
     quote = _decision(terms, Action.QUOTE_EXTERNALLY, agreement=None, characters=limit)
     rules = permissions if quote else prohibitions
     rules.append(rule("extract", **_quote_limit(limit), **{"dct:description": quote.reason}))
-    if agreement is not None and agreement.max_external_quote_chars is not None:
-        limit = agreement.max_external_quote_chars
+    newsroom_limit = quote_limit(terms, agreement)
+    if newsroom_limit.from_agreement:
+        limit = newsroom_limit.characters
         quote = _decision(terms, Action.QUOTE_EXTERNALLY, agreement=agreement, characters=limit)
         rules = permissions if quote else prohibitions
         rules.append(
@@ -197,18 +198,25 @@ def tdm_headers(
     not reach its consumers, so it is ignored here. `tdm-policy` is the first reserved
     document's policy. Pass `build_url`, or the policy is a path on this host.
     """
-    for document in documents:
-        if document.license is None:
-            continue
-        mine = decide(
+    reserved = reserved_documents(documents)
+    if not reserved:
+        return {}
+    return {
+        "tdm-reservation": "1",
+        "tdm-policy": tdm_policy_url(reserved[0].license, build_url=build_url),
+    }
+
+
+def reserved_documents(documents: Iterable[Document]) -> list[Document]:
+    """The documents whose holders reserve text and data mining against everyone outside."""
+    return [
+        document
+        for document in documents
+        if document.license is not None
+        and not decide(
             document=document, action=Action.MINE, audience=Audience.EXTERNAL, agreement=None
         )
-        if not mine:
-            return {
-                "tdm-reservation": "1",
-                "tdm-policy": tdm_policy_url(document.license, build_url=build_url),
-            }
-    return {}
+    ]
 
 
 def tdmrep_wellknown(*, build_url: BuildUrl) -> list[dict]:

@@ -12,6 +12,7 @@ from claims.workflow import StaleVersion
 from newsroom import roles
 from newsroom.models import ApiToken
 from sources import licensing
+from sources.odrl import reserved_documents, tdm_headers
 
 
 def is_consumer(user) -> bool:
@@ -100,6 +101,39 @@ class ConditionalGetMixin:
             response=response,
         )
         return conditional
+
+
+class DisclosureMixin:
+    """Licensed text goes out as one `licensing.Disclosure` per response, with its headers.
+
+    Views build the disclosure for what they serve and pass it to the serializer as
+    context["disclosure"]; where none was built (DRF's browsable-API forms), the default
+    carries no licensed text at all. `disclosed()` is the one writer of the TDMRep headers:
+    `tdm-reservation`/`tdm-policy` when any served document's holder reserves mining, and
+    `TDM-Reserved-Documents` naming every such document whose text went out.
+    """
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        audience = licensing.audience_for(self.request.user)
+        context.setdefault("audience", audience)
+        context.setdefault("disclosure", licensing.Disclosure.nothing(audience))
+        return context
+
+    def disclosure_context(self, disclosure: licensing.Disclosure) -> dict:
+        return self.get_serializer_context() | {
+            "audience": disclosure.audience,
+            "disclosure": disclosure,
+        }
+
+    def disclosed(self, response, disclosure: licensing.Disclosure):
+        served = disclosure.served
+        for header, value in tdm_headers(served, build_url=self.request.build_absolute_uri).items():
+            response[header] = value
+        reserved = reserved_documents(served)
+        if reserved:
+            response["TDM-Reserved-Documents"] = ", ".join(str(d.pk) for d in reserved)
+        return response
 
 
 def exception_handler(exc, context):

@@ -1,8 +1,9 @@
 """Serializers for claims: they shape data and validate input; services make the changes.
 
-Quotes pass through `sources.licensing` for the caller's audience: where the licence does not
-allow quoting to this caller, the quote is null and `withheld` names the clause. Documents
-whose text went into a response are collected in the context for the TDMRep headers.
+Quotes go out as the response's `Disclosure` (context["disclosure"], built once by the view
+with `claims.disclosure.disclosure_for`) allows: where the licence or its quote budget does not
+let this caller have a text, it is null and `withheld` names the budget or clause. Serializers
+only read the disclosure; they keep no state.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.disclosure import check_key, context_key, quote_key
 from claims.models import (
     CONCLUDED,
     Appearance,
@@ -22,30 +24,15 @@ from claims.models import (
     VerificationEvent,
 )
 from claims.recording import MAX_CHAIN_LINKS
-from sources import licensing
-from sources.licensing import Action, Audience
+from sources.licensing import Audience
 
 
-def licensed_text(document, text: str, context: dict) -> tuple[str | None, str | None]:
-    """Return (text, None) if this caller may receive `text` from `document`, else (None, why)."""
+def released(context: dict, key: tuple, text: str) -> tuple[str | None, str | None]:
+    """Return (text, None) if the response's disclosure lets `text` out, else (None, why)."""
     if not text:
         return text, None
-    audience = context["audience"]
-    agreements = context["agreements"]
-    decision = licensing.decide(
-        document=document,
-        action=Action.QUOTE_EXTERNALLY,
-        audience=audience,
-        characters=len(text),
-        agreement=agreements.get(document.license_id),
-    )
-    if decision.allowed:
-        context["served_documents"].append(document)
-        return text, None
-    reason = decision.reason
-    if decision.clause:
-        reason = f"{reason} Clause: “{decision.clause}”"
-    return None, reason
+    release = context["disclosure"].excerpt(key)
+    return (text, None) if release else (None, release.withheld)
 
 
 class AgentSerializer(serializers.Serializer):
@@ -146,7 +133,6 @@ class AppearanceSerializer(serializers.ModelSerializer):
         fields = ["id", "document", "quote", "withheld", "selector", "anchor_state", "chain"]
 
     def to_representation(self, appearance):
-        self._licensed = licensed_text(appearance.document, appearance.exact, self.context)
         data = super().to_representation(appearance)
         if data["withheld"] is None:
             del data["withheld"]
@@ -154,11 +140,11 @@ class AppearanceSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_quote(self, appearance) -> str | None:
-        return self._licensed[0]
+        return released(self.context, quote_key(appearance), appearance.exact)[0]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_withheld(self, appearance) -> str | None:
-        return self._licensed[1]
+        return released(self.context, quote_key(appearance), appearance.exact)[1]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_selector(self, appearance) -> dict:
@@ -167,7 +153,10 @@ class AppearanceSerializer(serializers.ModelSerializer):
         # The context is more of the document's text: it goes out only if quote and context
         # together are within what the licence lets this caller receive.
         with_context = appearance.prefix + appearance.exact + appearance.suffix
-        if licensed_text(appearance.document, with_context, self.context)[0] is not None:
+        if (
+            with_context != appearance.exact
+            and released(self.context, context_key(appearance), with_context)[0]
+        ):
             selector |= {"prefix": appearance.prefix, "suffix": appearance.suffix}
         return selector
 
@@ -192,23 +181,23 @@ class ExternalCheckSerializer(serializers.ModelSerializer):
         ]
 
     def to_representation(self, check):
-        self._licensed = (
-            licensed_text(check.document, check.exact, self.context)
-            if check.document_id
-            else (None, None)
-        )
         data = super().to_representation(check)
         if data["withheld"] is None:
             del data["withheld"]
         return data
 
+    def _released(self, check) -> tuple[str | None, str | None]:
+        if not check.document_id:
+            return None, None
+        return released(self.context, check_key(check), check.exact)
+
     @extend_schema_field(OpenApiTypes.STR)
     def get_excerpt(self, check) -> str | None:
-        return self._licensed[0]
+        return self._released(check)[0]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_withheld(self, check) -> str | None:
-        return self._licensed[1]
+        return self._released(check)[1]
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -15,9 +15,10 @@ from rest_framework.response import Response
 
 from claims import recording, workflow
 from claims.claimreview import claimreview, claimreview_feed
+from claims.disclosure import claim_documents, disclosure_for
 from claims.models import Appearance, Claim
 from claims.prov import provenance_json
-from newsroom.api.base import ConditionalGetMixin
+from newsroom.api.base import ConditionalGetMixin, DisclosureMixin
 from newsroom.api.claim_serializers import (
     AppearanceWriteSerializer,
     ChainWriteSerializer,
@@ -37,24 +38,15 @@ from sources.models import (
     Organization,
     Person,
 )
-from sources.odrl import tdm_headers
 
 
-def served_last_modified(claims, context):
-    """The latest change to what a response shows: claims, their documents, licences, agreements.
+def served_last_modified(claims, disclosure: licensing.Disclosure):
+    """The latest change to what a response shows: the claims, and what its disclosure drew on.
 
     Everything here is already loaded for the response, so this runs no query.
     """
-    stamps = [claim.updated_at for claim in claims]
-    for claim in claims:
-        documents = [a.document for a in claim.appearances.all()]
-        documents += [c.document for c in claim.external_checks.all() if c.document_id]
-        for document in documents:
-            stamps.append(document.updated_at)
-            if document.license is not None:
-                stamps.append(document.license.updated_at)
-    stamps += [a.updated_at for a in context["agreements"].values() if a is not None]
-    return max(stamps, default=None)
+    stamps = [claim.updated_at for claim in claims] + [disclosure.last_modified]
+    return max((stamp for stamp in stamps if stamp is not None), default=None)
 
 
 def list_last_modified(user):
@@ -69,25 +61,11 @@ def list_last_modified(user):
     return max((stamp for stamp in stamps if stamp is not None), default=None)
 
 
-class LicensedContentMixin:
-    """Prepare the licence context for claims; send TDMRep headers for the text served."""
+class ClaimDisclosureMixin(DisclosureMixin):
+    """One disclosure per response about claims, for the caller's audience."""
 
-    def licence_context(self, claims) -> dict:
-        terms = []
-        for claim in claims:
-            terms += [a.document.license for a in claim.appearances.all()]
-            terms += [c.document.license for c in claim.external_checks.all() if c.document_id]
-        return {
-            "audience": licensing.audience_for(self.request.user),
-            "agreements": licensing.agreements_for(terms),
-            "served_documents": [],
-        }
-
-    def with_tdm_headers(self, response, context):
-        served = context["served_documents"]
-        for header, value in tdm_headers(served, build_url=self.request.build_absolute_uri).items():
-            response[header] = value
-        return response
+    def disclosure_for(self, claims) -> licensing.Disclosure:
+        return disclosure_for(claims, licensing.audience_for(self.request.user))
 
 
 class JsonLdRenderer(renderers.JSONRenderer):
@@ -114,7 +92,12 @@ class ClaimExportsMixin:
     def claimreview(self, request, pk=None):
         """schema.org ClaimReview (JSON-LD) of a concluded claim."""
         claim = concluded_or_404(self.get_object())
-        self.last_modified = served_last_modified([claim], {"agreements": {}})
+        # A ClaimReview carries the newsroom's own words and its documents' metadata, no
+        # licensed text: its date follows the claim and the documents it names.
+        documents = licensing.Disclosure(
+            audience=licensing.Audience.EXTERNAL, documents=claim_documents([claim]), agreements={}
+        )
+        self.last_modified = served_last_modified([claim], documents)
         return Response(claimreview(claim, build_url=request.build_absolute_uri))
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
@@ -122,24 +105,18 @@ class ClaimExportsMixin:
     def provenance(self, request, pk=None):
         """The claim's provenance graph as W3C PROV-JSON."""
         claim = self.get_object()
-        context = self.licence_context([claim])
-        self.last_modified = served_last_modified([claim], context)
+        disclosure = self.disclosure_for([claim])
+        self.last_modified = served_last_modified([claim], disclosure)
         response = Response(
-            provenance_json(
-                claim,
-                build_url=request.build_absolute_uri,
-                audience=context["audience"],
-                agreements=context["agreements"],
-                served=context["served_documents"],
-            )
+            provenance_json(claim, build_url=request.build_absolute_uri, disclosure=disclosure)
         )
-        return self.with_tdm_headers(response, context)
+        return self.disclosed(response, disclosure)
 
 
 class ClaimViewSet(
     ConditionalGetMixin,
     ClaimExportsMixin,
-    LicensedContentMixin,
+    ClaimDisclosureMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -157,38 +134,28 @@ class ClaimViewSet(
     def get_queryset(self):
         return Claim.objects.visible_to(self.request.user).with_provenance()
 
-    def get_serializer_context(self):
-        # DRF's browsable API builds forms with get_serializer(instance) outside list/retrieve;
-        # give it the caller's audience with no agreements, so nothing more than the licence
-        # itself allows is ever shown (the form's content is discarded, not served).
-        context = super().get_serializer_context()
-        context.setdefault("audience", licensing.audience_for(self.request.user))
-        context.setdefault("agreements", {})
-        context.setdefault("served_documents", [])
-        return context
-
     def serialize(self, claims, *, many: bool):
-        context = self.get_serializer_context() | self.licence_context(claims if many else [claims])
-        data = ClaimSerializer(claims, many=many, context=context).data
-        return data, context
+        disclosure = self.disclosure_for(claims if many else [claims])
+        context = self.disclosure_context(disclosure)
+        return ClaimSerializer(claims, many=many, context=context).data, disclosure
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data, context = self.serialize(page, many=True)
+        data, disclosure = self.serialize(page, many=True)
         # A claim can leave a page (reopened, deleted), so the page's own dates are not enough.
         self.last_modified = list_last_modified(request.user)
-        return self.with_tdm_headers(self.get_paginated_response(data), context)
+        return self.disclosed(self.get_paginated_response(data), disclosure)
 
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
-        data, context = self.serialize(claim, many=False)
-        self.last_modified = served_last_modified([claim], context)
-        return self.with_tdm_headers(Response(data), context)
+        data, disclosure = self.serialize(claim, many=False)
+        self.last_modified = served_last_modified([claim], disclosure)
+        return self.disclosed(Response(data), disclosure)
 
     def fresh(self, pk) -> Response:
         claim = self.get_queryset().get(pk=pk)
-        data, context = self.serialize(claim, many=False)
-        return self.with_tdm_headers(Response(data), context)
+        data, disclosure = self.serialize(claim, many=False)
+        return self.disclosed(Response(data), disclosure)
 
     @extend_schema(request=ClaimWriteSerializer, responses={201: ClaimSerializer})
     def create(self, request, *args, **kwargs):

@@ -4,8 +4,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sources import licensing
-from sources.licensing import Action
 from sources.models import Affiliation, Document, LicenseTerms, Organization, Person
 
 
@@ -89,15 +87,6 @@ class DocumentSerializer(serializers.ModelSerializer):
         ]
 
     def to_representation(self, document):
-        context = self.context
-        self._decision = licensing.decide(
-            document=document,
-            action=Action.VIEW_FULL_TEXT,
-            audience=context["audience"],
-            agreement=context["agreements"].get(document.license_id),
-        )
-        if self._decision.allowed:
-            context["served_documents"].append(document)
         data = super().to_representation(document)
         if data["withheld"] is None:
             del data["withheld"]
@@ -105,14 +94,11 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_body(self, document):
-        return document.body if self._decision.allowed else None
+        return document.body if self.context["disclosure"].full_text(document) else None
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_withheld(self, document):
-        if self._decision.allowed:
-            return None
-        clause = f" Clause: “{self._decision.clause}”" if self._decision.clause else ""
-        return f"{self._decision.reason}{clause}"
+        return self.context["disclosure"].full_text(document).withheld
 
 
 class DocumentImportSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from claims.visibility import (
     organizations_visible_to,
     people_visible_to,
 )
-from newsroom.api.base import ConditionalGetMixin
+from newsroom.api.base import ConditionalGetMixin, DisclosureMixin
 from newsroom.api.source_serializers import (
     DocumentImportSerializer,
     DocumentSerializer,
@@ -28,7 +28,7 @@ from newsroom.api.source_serializers import (
 from sources import licensing
 from sources.ingest import IngestError, document_import
 from sources.models import Document, LicenseTerms, Person
-from sources.odrl import newsroom_tdm_policy, odrl_policy, tdm_headers, tdmrep_wellknown
+from sources.odrl import newsroom_tdm_policy, odrl_policy, tdmrep_wellknown
 
 
 class ReadOnlyResource(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
@@ -69,7 +69,9 @@ class LicenseTermsViewSet(ReadOnlyResource):
         return Response(policy, content_type="application/ld+json")
 
 
-class DocumentViewSet(ReadOnlyResource, mixins.CreateModelMixin):
+class DocumentViewSet(DisclosureMixin, ReadOnlyResource, mixins.CreateModelMixin):
+    """Documents the caller may see; the body only where its licence lets the caller have it."""
+
     serializer_class = DocumentSerializer
 
     def get_queryset(self):
@@ -78,40 +80,26 @@ class DocumentViewSet(ReadOnlyResource, mixins.CreateModelMixin):
             Document.objects.with_license().select_related("license__holder__parent"),
         )
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context.setdefault("audience", licensing.audience_for(self.request.user))
-        context.setdefault("served_documents", [])
-        context.setdefault("agreements", {})
-        return context
-
     def serialize(self, documents, *, many: bool):
-        context = self.get_serializer_context()
-        context["agreements"] = licensing.agreements_for(
-            [d.license for d in (documents if many else [documents])]
+        documents_served = list(documents) if many else [documents]
+        disclosure = licensing.Disclosure(
+            audience=licensing.audience_for(self.request.user),
+            documents=documents_served,
+            full_text=documents_served,
         )
-        return DocumentSerializer(documents, many=many, context=context).data, context
-
-    def headers_for(self, response, context):
-        served = context["served_documents"]
-        for header, value in tdm_headers(served, build_url=self.request.build_absolute_uri).items():
-            response[header] = value
-        return response
+        context = self.disclosure_context(disclosure)
+        return DocumentSerializer(documents, many=many, context=context).data, disclosure
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data, context = self.serialize(page, many=True)
-        return self.headers_for(self.get_paginated_response(data), context)
+        data, disclosure = self.serialize(page, many=True)
+        return self.disclosed(self.get_paginated_response(data), disclosure)
 
     def retrieve(self, request, *args, **kwargs):
         document = self.get_object()
-        data, context = self.serialize(document, many=False)
-        stamps = [document.updated_at]
-        if document.license is not None:
-            stamps.append(document.license.updated_at)
-        stamps += [a.updated_at for a in context["agreements"].values() if a is not None]
-        self.last_modified = max(stamps)
-        return self.headers_for(Response(data), context)
+        data, disclosure = self.serialize(document, many=False)
+        self.last_modified = disclosure.last_modified
+        return self.disclosed(Response(data), disclosure)
 
     @extend_schema(request=DocumentImportSerializer, responses={201: DocumentSerializer})
     def create(self, request, *args, **kwargs):
@@ -135,10 +123,10 @@ class DocumentViewSet(ReadOnlyResource, mixins.CreateModelMixin):
         except IngestError as error:
             raise ValidationError({"text": [str(error)]}) from error
         document = self.get_queryset().get(pk=result.document.pk)
-        body, context = self.serialize(document, many=False)
+        body, disclosure = self.serialize(document, many=False)
         body = {**body, "created": result.created, "warnings": result.warnings}
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return self.headers_for(Response(body, status=code), context)
+        return self.disclosed(Response(body, status=code), disclosure)
 
 
 @require_safe

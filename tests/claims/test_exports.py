@@ -18,6 +18,7 @@ from claims.claimreview import (
     claimreview,
     claimreview_feed,
 )
+from claims.disclosure import disclosure_for
 from claims.models import CONCLUDED, Claim, ClaimStatus
 from claims.prov import provenance_document, provenance_json
 from newsroom.demo import load_demo
@@ -235,20 +236,22 @@ def test_feed_holds_the_concluded_claims_as_a_graph(story):
 
 
 def test_exports_run_on_prefetched_claims_without_queries(story, django_assert_num_queries):
-    from sources.licensing import agreements_for
+    from claims.disclosure import disclosure_for
 
     claims = all_loaded()
-    # The caller looks the agreements up once, as the API view does.
-    agreements = agreements_for(
-        a.document.license for claim in claims for a in claim.appearances.all()
-    )
+    # The caller builds each response's disclosure once, as the API view does.
+    disclosures = {
+        (claim.pk, audience): disclosure_for([claim], audience)
+        for claim in claims
+        for audience in Audience
+    }
 
     with django_assert_num_queries(0):
         claimreview_feed(claims, build_url=build_url)
         for claim in claims:
             for audience in Audience:
                 provenance_json(
-                    claim, build_url=build_url, audience=audience, agreements=agreements
+                    claim, build_url=build_url, disclosure=disclosures[claim.pk, audience]
                 )
 
 
@@ -462,11 +465,10 @@ def test_prov_quotes_follow_the_licence_for_outside_consumers(story):
     # DK Medier's (no external quotation) do not.
     cooper = next(c for c in all_loaded() if c.summary.startswith("Zack Cooper"))
     framework = next(c for c in all_loaded() if c.summary.startswith("Oct 30 deal"))
-    served = []
+    disclosure = disclosure_for([cooper], Audience.EXTERNAL)
 
-    cooper_prov = json.dumps(
-        provenance_json(cooper, build_url=build_url, audience=Audience.EXTERNAL, served=served)
-    )
+    cooper_prov = json.dumps(provenance_json(cooper, build_url=build_url, disclosure=disclosure))
+    served = disclosure.served
     framework_prov = json.dumps(
         provenance_json(framework, build_url=build_url, audience=Audience.EXTERNAL)
     )

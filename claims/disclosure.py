@@ -1,0 +1,163 @@
+"""The licensed text a response about claims may carry: one `Disclosure` per response.
+
+The one place that gathers the documents behind claims (their appearances and the documents
+reporting external checks) and the excerpts recorded against those documents, in recording
+order, for the quote budget (`sources.licensing.Disclosure`). Serializers and exports ask the
+disclosure by key: `quote_key(appearance)`, `context_key(appearance)`, `check_key(check)`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import CharField, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Length
+
+from claims.models import CONCLUDED, Appearance, Claim, ExternalCheck, VerificationEvent
+from sources.licensing import Audience, Disclosure, Excerpt
+from sources.models import Document
+
+
+def quote_key(appearance) -> tuple:
+    return ("appearance", appearance.pk, "quote")
+
+
+def context_key(appearance) -> tuple:
+    return ("appearance", appearance.pk, "context")
+
+
+def check_key(check) -> tuple:
+    return ("check", check.pk, "excerpt")
+
+
+def claim_documents(claims: Iterable[Claim]) -> list[Document]:
+    """The documents a claim's provenance draws on, from what `with_provenance()` loaded."""
+    documents = {}
+    for claim in claims:
+        for appearance in claim.appearances.all():
+            documents[appearance.document_id] = appearance.document
+        for check in claim.external_checks.all():
+            if check.document_id:
+                documents[check.document_id] = check.document
+    return list(documents.values())
+
+
+def shown_excerpts(claims: Iterable[Claim]) -> list[Excerpt]:
+    """The excerpts of these claims that a response about them carries, in recording order."""
+    excerpts = []
+    for claim in claims:
+        for appearance in claim.appearances.all():
+            excerpts += _appearance_excerpts(
+                appearance.pk,
+                appearance.document_id,
+                appearance.start,
+                appearance.end,
+                len(appearance.exact),
+                len(appearance.prefix),
+                len(appearance.suffix),
+            )
+        for check in claim.external_checks.all():
+            if check.document_id and check.exact:
+                excerpts.append(
+                    Excerpt(
+                        check_key(check),
+                        check.document_id,
+                        check.start,
+                        check.end,
+                        len(check.exact),
+                    )
+                )
+    return excerpts
+
+
+def recorded_excerpts(document_ids: Iterable[int]) -> list[Excerpt]:
+    """The excerpts of these documents outside consumers can obtain, in the order they could.
+
+    Those of every claim concluded now or once (a reopened claim was public), ordered by when
+    the claim was first concluded and then by when each was recorded: a claim concluded later
+    never takes budget from text already given out. One query for appearances and external
+    checks together; the database computes the lengths, so no text is loaded.
+    """
+    document_ids = list(document_ids)
+    if not document_ids:
+        return []
+    public = Claim.objects.ever_concluded().values("pk")
+    first_concluded = (
+        VerificationEvent.objects.filter(claim=OuterRef("claim_id"), to_status__in=CONCLUDED)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1]
+    )
+    columns = ("pk", "document_id", "start", "end")
+    appearances = (
+        Appearance.objects.filter(document_id__in=document_ids, claim__in=public)
+        .order_by()
+        .values_list(
+            Value("a", output_field=CharField()),
+            *columns,
+            Length("exact"),
+            Length("prefix"),
+            Length("suffix"),
+            Subquery(first_concluded),
+            "created_at",
+        )
+    )
+    checks = (
+        ExternalCheck.objects.filter(document_id__in=document_ids, claim__in=public)
+        .exclude(exact="")
+        .order_by()
+        .values_list(
+            Value("c", output_field=CharField()),
+            *columns,
+            Length("exact"),
+            Value(0, output_field=IntegerField()),
+            Value(0, output_field=IntegerField()),
+            Subquery(first_concluded),
+            "created_at",
+        )
+    )
+    never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    rows = sorted(
+        appearances.union(checks, all=True),
+        key=lambda row: (row[8] or never, row[9], row[0], row[1]),
+    )
+    excerpts = []
+    for kind, pk, document_id, start, end, exact, prefix, suffix, _, _ in rows:
+        if kind == "a":
+            excerpts += _appearance_excerpts(pk, document_id, start, end, exact, prefix, suffix)
+        else:
+            excerpts.append(Excerpt(("check", pk, "excerpt"), document_id, start, end, exact))
+    return excerpts
+
+
+def _appearance_excerpts(pk, document_id, start, end, exact, prefix, suffix) -> list[Excerpt]:
+    """An appearance's quote, then the quote with its context (when it has any)."""
+    excerpts = [Excerpt(("appearance", pk, "quote"), document_id, start, end, exact)]
+    if prefix or suffix:
+        excerpts.append(
+            Excerpt(
+                ("appearance", pk, "context"),
+                document_id,
+                max(0, start - prefix),
+                end + suffix,
+                prefix + exact + suffix,
+            )
+        )
+    return excerpts
+
+
+def disclosure_for(claims: Iterable[Claim], audience: Audience) -> Disclosure:
+    """The disclosure for a response about these claims (loaded `with_provenance()`)."""
+    claims = list(claims)
+    documents = claim_documents(claims)
+    shown = shown_excerpts(claims)
+    if audience == Audience.STAFF:
+        recorded = shown  # nothing is budgeted inside the newsroom: no need to look further
+    else:
+        recorded = recorded_excerpts(document.pk for document in documents)
+    return Disclosure(
+        audience=audience,
+        documents=documents,
+        recorded=recorded,
+        shown=[excerpt.key for excerpt in shown],
+    )
