@@ -161,3 +161,23 @@ def disclosure_for(claims: Iterable[Claim], audience: Audience) -> Disclosure:
         recorded=recorded,
         shown=[excerpt.key for excerpt in shown],
     )
+
+
+def outside_disclosure(claim: Claim) -> Disclosure:
+    """How the claim's excerpts would go to outside consumers were it concluded now.
+
+    For the editor: a quote recorded on a claim still in progress takes budget only when the
+    claim is concluded, after every excerpt already public. Precondition: the claim's
+    appearances and external checks are loaded with their documents (or cheap to load).
+    """
+    documents = claim_documents([claim])
+    shown = shown_excerpts([claim])
+    recorded = recorded_excerpts(document.pk for document in documents)
+    public = {excerpt.key for excerpt in recorded}
+    recorded += [excerpt for excerpt in shown if excerpt.key not in public]
+    return Disclosure(
+        audience=Audience.EXTERNAL,
+        documents=documents,
+        recorded=recorded,
+        shown=[excerpt.key for excerpt in shown],
+    )

@@ -6,7 +6,7 @@ The admin only routes form data into `claims.recording`, `claims.suggest` and
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -29,7 +29,8 @@ from claims.admin.inlines import (
 )
 from claims.admin.log import HistoryAdmin
 from claims.admin.workflow import WorkflowActionsMixin
-from claims.models import Claim, ClaimRelation
+from claims.disclosure import outside_disclosure, quote_key
+from claims.models import Appearance, Claim, ClaimRelation
 
 
 @admin.register(Claim)
@@ -205,6 +206,21 @@ class ClaimAdmin(WorkflowActionsMixin, HistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         formset.save_through_services(user=request.user)
+        new_appearances = [o for o in formset.new_objects if isinstance(o, Appearance)]
+        if new_appearances:
+            self.warn_unquotable(request, form.instance, new_appearances)
+
+    def warn_unquotable(self, request, claim, appearances) -> None:
+        """Tell the editor at once when a new quote will not go to outside consumers."""
+        disclosure = outside_disclosure(Claim.objects.with_provenance().get(pk=claim.pk))
+        for appearance in appearances:
+            release = disclosure.excerpt(quote_key(appearance))
+            if not release:
+                messages.warning(
+                    request,
+                    f"The quote from “{appearance.document}” will not go to outside "
+                    f"consumers: {release.withheld}",
+                )
 
     def get_urls(self):
         def page(view_class):
