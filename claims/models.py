@@ -199,8 +199,17 @@ class Claim(models.Model):
     status = models.CharField(
         max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.UNVERIFIED, db_index=True
     )
-    # Optimistic locking for the verification workflow.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # Two counters, two meanings. `version` is the workflow step: 1 when recorded, +1 per
+    # verification event (an event's `version` is the claim's after it, so PROV's version
+    # chain has no gaps). `revision` counts changes to what is being verified: the wording,
+    # topics, appearances, their anchoring and chains. Recording an external check or a
+    # relation bumps neither, so a fact-checker's transition never goes stale because of it.
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="The workflow step: one more per verification event."
+    )
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="One more per change to the claim's content."
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

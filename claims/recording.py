@@ -35,12 +35,14 @@ from sources.models import Document, Organization
 Role = Attribution.Role
 
 
-def claim_touch(claim_ids: Iterable[int]) -> None:
-    """Mark claims as changed: a new version (so a transition decided on the old content is
-    refused as stale) and a new updated_at (incremental sync, Last-Modified)."""
-    Claim.objects.filter(pk__in=list(claim_ids)).update(
-        updated_at=timezone.now(), version=F("version") + 1
-    )
+def claim_touch(claim_ids: Iterable[int], *, content: bool = True) -> None:
+    """Mark claims as changed: a new updated_at (incremental sync, Last-Modified) and, when
+    what is being verified changed (`content`), a new revision, so a transition decided on
+    the old content is refused as stale. External checks and relations are not content."""
+    changes = {"updated_at": timezone.now()}
+    if content:
+        changes["revision"] = F("revision") + 1
+    Claim.objects.filter(pk__in=list(claim_ids)).update(**changes)
 
 
 def ensure_open(claim_id: int) -> None:
@@ -128,7 +130,7 @@ def claim_update(
         locked.topics.set(list(topics))
     if fields or topics is not None:
         claim_touch([locked.pk])
-        locked.refresh_from_db(fields=["version", "updated_at"])
+        locked.refresh_from_db(fields=["revision", "updated_at"])
     return locked
 
 
@@ -277,7 +279,7 @@ def external_check_record(
         raise ValidationError(errors)
     check.full_clean()
     check.save()
-    claim_touch([claim.pk])
+    claim_touch([claim.pk], content=False)
     return check
 
 
@@ -320,7 +322,7 @@ def relation_record(
         raise duplicate from error
     if kind == ClaimRelation.Kind.SAME_AS:
         refresh_independent_origins([from_claim.pk, to_claim.pk])
-    claim_touch([from_claim.pk, to_claim.pk])
+    claim_touch([from_claim.pk, to_claim.pk], content=False)
     return relation
 
 
@@ -333,7 +335,7 @@ def relation_delete(*, relation: ClaimRelation) -> None:
     if kind == ClaimRelation.Kind.SAME_AS:
         # Each former member is still connected to one of the two ends, so both suffice.
         refresh_independent_origins(claim_ids)
-    claim_touch(claim_ids)
+    claim_touch(claim_ids, content=False)
 
 
 def _attribution(appearance: Appearance, position: int, link: ChainLink) -> Attribution:

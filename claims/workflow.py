@@ -77,14 +77,20 @@ class TransitionRefused(ValidationError):
 
 
 class StaleVersion(Exception):
-    """The claim changed since the caller read it: reload and try again."""
+    """The claim changed since the caller read it: reload and try again.
 
-    def __init__(self, *, expected: int, current: int):
+    `counter` says which: "version" (another verification step happened) or "revision"
+    (its content changed); `current` is that counter's value now.
+    """
+
+    def __init__(self, *, expected: int, current: int, counter: str = "version"):
         self.expected = expected
         self.current = current
+        self.counter = counter
+        what = "The claim changed" if counter == "version" else "The claim's content changed"
         super().__init__(
-            f"The claim changed since you loaded it (you had version {expected}, it is now "
-            f"version {current}). Reload it and try again."
+            f"{what} since you loaded it (you had {counter} {expected}, it is now {counter} "
+            f"{current}). Reload it and try again."
         )
 
 
@@ -207,6 +213,7 @@ def claim_transition(
     to: str,
     actor,
     expected_version: int,
+    expected_revision: int | None = None,
     rationale: str = "",
     evidence: Sequence[Evidence] = (),
     assignee=None,
@@ -215,8 +222,9 @@ def claim_transition(
     """Move a claim to another verification state and record the event.
 
     Raises PermissionDenied (the actor may not make this move), TransitionRefused (the move is
-    not allowed, or its rationale or evidence is missing) or StaleVersion (the claim changed
-    since the caller read it). Nothing is written unless the whole move succeeds.
+    not allowed, or its rationale or evidence is missing) or StaleVersion (the claim moved on
+    from `expected_version`, or — when given — its content from `expected_revision`; the admin
+    always gives both, API callers may). Nothing is written unless the whole move succeeds.
     """
     claim_id = claim.pk if isinstance(claim, Claim) else claim
     rationale = (rationale or "").strip()
@@ -225,6 +233,10 @@ def claim_transition(
         # A caller who read an older version decided on stale facts: refuse before judging.
         if locked.version != expected_version:
             raise StaleVersion(expected=expected_version, current=locked.version)
+        if expected_revision is not None and locked.revision != expected_revision:
+            raise StaleVersion(
+                expected=expected_revision, current=locked.revision, counter="revision"
+            )
         move = move_for(locked.status, to)
         if not actor.has_perm(move.permission):
             raise PermissionDenied(f"You do not have permission to {move.name} a claim.")

@@ -50,8 +50,9 @@ EVIDENCE_URLS = 3
 class MoveForm(forms.Form):
     """What one move needs, for one or several claims.
 
-    Each claim's version as the user saw it travels in a hidden field, so the service refuses a
-    move on a claim that changed in the meantime instead of overwriting the change.
+    Each claim's version and revision as the user saw them travel in hidden fields, so the
+    service refuses a move on a claim that moved on or whose content changed in the meantime,
+    instead of concluding on words the user never read.
     """
 
     required_css_class = "required"
@@ -67,16 +68,17 @@ class MoveForm(forms.Form):
         if move is not None:
             self.fields["rationale"].required = move.needs_rationale
         for claim in self.claims:
-            self.fields[self.version_field(claim)] = forms.IntegerField(
-                required=False, widget=forms.HiddenInput, initial=claim.version
-            )
+            for counter in ("version", "revision"):
+                self.fields[self.counter_field(claim, counter)] = forms.IntegerField(
+                    required=False, widget=forms.HiddenInput, initial=getattr(claim, counter)
+                )
 
     @staticmethod
-    def version_field(claim: Claim) -> str:
-        return f"version_{claim.pk}"
+    def counter_field(claim: Claim, counter: str) -> str:
+        return f"{counter}_{claim.pk}"
 
-    def expected_version(self, claim: Claim) -> int | None:
-        return self.cleaned_data.get(self.version_field(claim))
+    def expected(self, claim: Claim, counter: str) -> int | None:
+        return self.cleaned_data.get(self.counter_field(claim, counter))
 
     def service_arguments(self) -> dict:
         """Return the keyword arguments for claim_transition() besides claim, to and actor."""
@@ -198,15 +200,16 @@ REFUSALS = (TransitionRefused, PermissionDenied, StaleVersion)
 
 def make_move(request, claim: Claim, to: str, form: MoveForm) -> list[str]:
     """Make one move through the service; return why it was refused, if it was."""
-    expected = form.expected_version(claim)
-    if expected is None:
+    version, revision = form.expected(claim, "version"), form.expected(claim, "revision")
+    if version is None or revision is None:
         return ["It was not on the form you submitted; reload the page and try again."]
     try:
         claim_transition(
             claim=claim,
             to=to,
             actor=request.user,
-            expected_version=expected,
+            expected_version=version,
+            expected_revision=revision,
             **form.service_arguments(),
         )
     except REFUSALS as refusal:

@@ -144,7 +144,11 @@ def exception_handler(exc, context):
 
     if isinstance(exc, StaleVersion):
         return Response(
-            {"detail": str(exc), "code": "stale_version", "current_version": exc.current},
+            {
+                "detail": str(exc),
+                "code": f"stale_{exc.counter}",
+                f"current_{exc.counter}": exc.current,
+            },
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):

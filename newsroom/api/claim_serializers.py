@@ -237,6 +237,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "summary",
             "status",
             "version",
+            "revision",
             "topics",
             "independent_origins",
             "appearances",
@@ -309,7 +310,15 @@ class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=ClaimStatus.choices)
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
     evidence = EvidenceSerializer(many=True, required=False, default=list)
-    expected_version = serializers.IntegerField(min_value=1)
+    expected_version = serializers.IntegerField(
+        min_value=1, help_text="The claim's `version` (workflow step) you read."
+    )
+    expected_revision = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The claim's `revision` (content) you read; give it to be refused (409) "
+        "when the words or appearances changed since.",
+    )
     assignee = serializers.IntegerField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
 

@@ -213,6 +213,7 @@ class ClaimViewSet(
             to=data["to"],
             actor=request.user,
             expected_version=data["expected_version"],
+            expected_revision=data.get("expected_revision"),
             rationale=data["rationale"],
             evidence=[workflow.Evidence.from_dict(item) for item in data["evidence"]],
             assignee=assignee,

@@ -257,8 +257,14 @@ def test_status_is_not_editable_and_workflow_fields_are_not_on_the_form(admin_cl
 
     assert response.status_code == 302
     claim.refresh_from_db()
-    # The edit itself moves the version on (a transition decided on the old text is stale).
-    assert (claim.text, claim.status, claim.version) == ("Edited.", "unverified", 2)
+    # The edit moves the revision on (a transition decided on the old text is stale); no
+    # workflow step happened, so the version stays.
+    assert (claim.text, claim.status, claim.version, claim.revision) == (
+        "Edited.",
+        "unverified",
+        1,
+        2,
+    )
 
 
 def test_editing_text_and_topics_keeps_a_concurrent_status_change(admin_client):
@@ -274,7 +280,12 @@ def test_editing_text_and_topics_keeps_a_concurrent_status_change(admin_client):
 
     assert response.status_code == 302
     claim.refresh_from_db()
-    assert (claim.text, claim.status, claim.version) == ("New words.", "in_review", 3)
+    assert (claim.text, claim.status, claim.version, claim.revision) == (
+        "New words.",
+        "in_review",
+        2,
+        2,
+    )
     assert list(claim.topics.all()) == [topic]
 
 

@@ -40,9 +40,12 @@ def transition_url(claim, to):
     return reverse("admin:claims_claim_transition", args=[claim.pk, to])
 
 
-def seen(claim, version=None) -> dict:
-    """The hidden field that tells the move page which version of the claim the user saw."""
-    return {f"version_{claim.pk}": claim.version if version is None else version}
+def seen(claim, version=None, revision=None) -> dict:
+    """The hidden fields that tell the move page which version and revision the user saw."""
+    return {
+        f"version_{claim.pk}": claim.version if version is None else version,
+        f"revision_{claim.pk}": claim.revision if revision is None else revision,
+    }
 
 
 def today():
@@ -254,7 +257,7 @@ def submit_action(client, action, page, **fields):
         **{
             name: field.initial
             for name, field in form.fields.items()
-            if name.startswith("version_")
+            if name.startswith(("version_", "revision_"))
         },
         **fields,
     }

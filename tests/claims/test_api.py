@@ -759,7 +759,7 @@ def test_hidden_work_does_not_move_a_consumers_list_date(story, consumer_api, ed
     assert consumer_api.get(CLAIMS)["Last-Modified"] == before
 
 
-def test_reanchoring_moves_the_claim_version_on(story):
+def test_reanchoring_moves_the_claim_revision_on(story):
     from sources.documents import document_body_update
 
     sanctions = Claim.objects.get(summary__startswith="US put sanctions")
@@ -768,7 +768,8 @@ def test_reanchoring_moves_the_claim_version_on(story):
     document_body_update(document=document, body="Correction appended.\n\n" + document.body)
 
     moved = Claim.objects.get(pk=sanctions.pk)
-    assert moved.version == sanctions.version + 1
+    assert moved.revision == sanctions.revision + 1  # its selectors changed: new content
+    assert moved.version == sanctions.version  # no verification step happened
     assert moved.updated_at > sanctions.updated_at
 
 

@@ -415,12 +415,19 @@ def test_a_content_edit_makes_a_transition_decided_on_the_old_text_stale(factche
     from claims.recording import claim_update
 
     claim = claim_in(S.IN_REVIEW)
-    seen_version = claim.version
+    seen_version, seen_revision = claim.version, claim.revision
 
     claim_update(claim=claim, text="Changed after the fact-checker read it.")
 
-    with pytest.raises(StaleVersion):
-        move(claim, S.VERIFIED, factchecker, expected_version=seen_version)
+    with pytest.raises(StaleVersion) as stale:
+        move(
+            claim,
+            S.VERIFIED,
+            factchecker,
+            expected_version=seen_version,
+            expected_revision=seen_revision,
+        )
+    assert stale.value.counter == "revision"
     assert not VerificationEvent.objects.exists()
 
 
