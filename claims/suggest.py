@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +21,7 @@ from django.db import transaction
 
 from claims.models import Appearance, Attribution, Claim, ExternalCheck
 from claims.recording import ChainLink, appearance_create, chain_set, external_check_record
+from sources.agents import AgentKind
 from sources.licensing import Action, Audience, Decision, decide
 from sources.models import AnonymousSource, Document, Organization, Person
 
@@ -35,12 +35,6 @@ class MiningRefused(PermissionDenied):
     def __init__(self, decision: Decision):
         super().__init__(decision.reason)
         self.decision = decision
-
-
-class AgentKind(StrEnum):
-    PERSON = "person"
-    ORGANIZATION = "organization"
-    ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 
 from claims.models import Attribution
 from claims.suggest import AgentKind, AgentProposal
+from sources import agents
 from sources.models import Document
 
 AGENT_FIELDS = ("person", "organization", "anonymous_source")
@@ -69,18 +70,16 @@ def agent_box(attribution: Attribution) -> dict:
         "verb": attribution.verb,
         "kind": attribution.agent_kind,
     }
-    if attribution.person_id:
-        person = attribution.person
-        return {**box, "name": person.name, "details": [person.description]}
-    if attribution.organization_id:
-        organization = attribution.organization
-        return {**box, "name": organization.name, "details": [organization.get_kind_display()]}
-    source = attribution.anonymous_source
-    count = source.count_text or (str(source.count) if source.count is not None else "")
+    kind, agent = attribution.agent_kind, attribution.agent
+    if kind == AgentKind.PERSON:
+        return {**box, "name": agent.name, "details": [agent.description]}
+    if kind == AgentKind.ORGANIZATION:
+        return {**box, "name": agent.name, "details": [agent.get_kind_display()]}
+    count = agents.anonymous_count(agent)
     return {
         **box,
-        "name": source.description,
-        "details": [f"count: {count}" if count else "", source.anonymity_reason],
+        "name": agent.description,
+        "details": [f"count: {count}" if count else "", agent.anonymity_reason],
     }
 
 

@@ -24,6 +24,7 @@ from claims.models import (
     VerificationEvent,
 )
 from claims.recording import MAX_CHAIN_LINKS
+from sources.agents import AgentKind
 from sources.licensing import Audience
 
 
@@ -38,7 +39,7 @@ def released(context: dict, key: tuple, text: str) -> tuple[str | None, str | No
 class AgentSerializer(serializers.Serializer):
     """A person, organization or anonymous source; never a confidential identity."""
 
-    type = serializers.ChoiceField(choices=["person", "organization", "anonymous"])
+    type = serializers.ChoiceField(choices=AgentKind.values)
     id = serializers.IntegerField()
     name = serializers.CharField(required=False)
     kind = serializers.CharField(required=False, help_text="Organizations only.")
@@ -49,33 +50,29 @@ class AgentSerializer(serializers.Serializer):
     anonymity_reason = serializers.CharField(required=False)
 
     def to_representation(self, link: Attribution) -> dict:
-        if link.person_id:
-            person = link.person
-            return {
-                "type": "person",
-                "id": person.pk,
-                "name": person.name,
-                "description": person.description,
-                "affiliations": [
-                    {
-                        "organization": a.organization.name,
-                        "organization_id": a.organization_id,
-                        "role": a.role,
-                    }
-                    for a in person.affiliation_set.all()
-                ],
+        kind, agent = link.agent_kind, link.agent
+        shape = {"type": kind.value, "id": agent.pk}
+        if kind == AgentKind.PERSON:
+            affiliations = [
+                {
+                    "organization": a.organization.name,
+                    "organization_id": a.organization_id,
+                    "role": a.role,
+                }
+                for a in agent.affiliation_set.all()
+            ]
+            return shape | {
+                "name": agent.name,
+                "description": agent.description,
+                "affiliations": affiliations,
             }
-        if link.organization_id:
-            org = link.organization
-            return {"type": "organization", "id": org.pk, "name": org.name, "kind": org.kind}
-        source = link.anonymous_source
-        return {
-            "type": "anonymous",
-            "id": source.pk,
-            "description": source.description,
-            "count_text": source.count_text,
-            "count": source.count,
-            "anonymity_reason": source.anonymity_reason,
+        if kind == AgentKind.ORGANIZATION:
+            return shape | {"name": agent.name, "kind": agent.kind}
+        return shape | {
+            "description": agent.description,
+            "count_text": agent.count_text,
+            "count": agent.count,
+            "anonymity_reason": agent.anonymity_reason,
         }
 
 
