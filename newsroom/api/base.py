@@ -47,7 +47,11 @@ class IsNewsroomUser(permissions.BasePermission):
                 perm % {"app_label": model._meta.app_label, "model_name": model._meta.model_name}
                 for perm in self.write_permissions[request.method]
             ]
-        return user.has_perms(required)
+        if not user.has_perms(required):
+            # DRF makes a permission object per request, so the message is this request's.
+            self.message = f"Your role may not do this (it needs {', '.join(sorted(required))})."
+            return False
+        return True
 
 
 class NewsroomCursorPagination(pagination.CursorPagination):

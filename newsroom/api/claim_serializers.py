@@ -8,6 +8,7 @@ only read the disclosure; they keep no state.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,8 +25,9 @@ from claims.models import (
     VerificationEvent,
 )
 from claims.recording import MAX_CHAIN_LINKS
-from sources.agents import AgentKind
+from sources.agents import AGENT_FIELDS, AgentKind
 from sources.licensing import Audience
+from sources.models import AnonymousSource, Document, Organization, Person
 
 
 def released(context: dict, key: tuple, text: str) -> tuple[str | None, str | None]:
@@ -34,6 +36,22 @@ def released(context: dict, key: tuple, text: str) -> tuple[str | None, str | No
         return text, None
     release = context["disclosure"].excerpt(key)
     return (text, None) if release else (None, release.withheld)
+
+
+def reference(model, **kwargs) -> serializers.PrimaryKeyRelatedField:
+    """An id of a `model` row, resolved by DRF; a missing one is a 400 naming the field.
+
+    Writes are for staff, who may see every row; the queryset is where a narrower scope goes.
+    """
+    name = model._meta.verbose_name
+    return serializers.PrimaryKeyRelatedField(
+        queryset=model._default_manager.all(),
+        error_messages={
+            "does_not_exist": f"No {name} with id {{pk_value}}.",
+            "incorrect_type": "Give an id (an integer).",
+        },
+        **kwargs,
+    )
 
 
 class AgentSerializer(serializers.Serializer):
@@ -316,12 +334,14 @@ class TransitionSerializer(serializers.Serializer):
         help_text="The claim's `revision` (content) you read; give it to be refused (409) "
         "when the words or appearances changed since.",
     )
-    assignee = serializers.IntegerField(required=False, allow_null=True)
+    assignee = reference(
+        get_user_model(), required=False, allow_null=True, help_text="A fact-checker's user id."
+    )
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
 class AppearanceWriteSerializer(serializers.Serializer):
-    document = serializers.IntegerField()
+    document = reference(Document)
     exact = serializers.CharField(trim_whitespace=False)
     prefix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     suffix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
@@ -331,17 +351,17 @@ class AppearanceWriteSerializer(serializers.Serializer):
 class ChainLinkWriteSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Attribution.Role.choices)
     verb = serializers.CharField(required=False, allow_blank=True, default="")
-    person = serializers.IntegerField(required=False)
-    organization = serializers.IntegerField(required=False)
-    anonymous_source = serializers.IntegerField(required=False)
+    person = reference(Person, required=False)
+    organization = reference(Organization, required=False)
+    anonymous_source = reference(AnonymousSource, required=False)
 
     def validate(self, data):
-        given = [k for k in ("person", "organization", "anonymous_source") if k in data]
+        given = [field for field in AGENT_FIELDS if field in data]
         if len(given) != 1:
             raise serializers.ValidationError(
                 "Give exactly one agent: person, organization or anonymous_source."
             )
-        return data
+        return {"role": data["role"], "verb": data["verb"], "agent": data[given[0]]}
 
 
 class ChainWriteSerializer(serializers.Serializer):
@@ -349,9 +369,9 @@ class ChainWriteSerializer(serializers.Serializer):
 
 
 class ExternalCheckWriteSerializer(serializers.Serializer):
-    organization = serializers.IntegerField()
+    organization = reference(Organization)
     outcome = serializers.ChoiceField(choices=ExternalCheck.Outcome.choices)
-    document = serializers.IntegerField(required=False, allow_null=True)
+    document = reference(Document, required=False, allow_null=True)
     exact = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     prefix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     suffix = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
@@ -359,6 +379,6 @@ class ExternalCheckWriteSerializer(serializers.Serializer):
 
 
 class RelationWriteSerializer(serializers.Serializer):
-    to_claim = serializers.IntegerField()
+    to_claim = reference(Claim)
     kind = serializers.ChoiceField(choices=ClaimRelation.Kind.choices)
     reason = serializers.CharField()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import filters, generics, mixins, renderers, serializers, status, viewsets
+from rest_framework import filters, generics, mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -32,11 +31,8 @@ from newsroom.api.filters import ClaimFilter
 from sources import licensing
 from sources.models import (
     Agreement,
-    AnonymousSource,
     Document,
     LicenseTerms,
-    Organization,
-    Person,
 )
 
 
@@ -203,11 +199,6 @@ class ClaimViewSet(
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        assignee = None
-        if data.get("assignee") is not None:
-            assignee = get_user_model().objects.filter(pk=data["assignee"]).first()
-            if assignee is None:
-                raise serializers.ValidationError({"assignee": "No such user."})
         workflow.claim_transition(
             claim=claim,
             to=data["to"],
@@ -216,7 +207,7 @@ class ClaimViewSet(
             expected_revision=data.get("expected_revision"),
             rationale=data["rationale"],
             evidence=[workflow.Evidence.from_dict(item) for item in data["evidence"]],
-            assignee=assignee,
+            assignee=data.get("assignee"),
             due_date=data.get("due_date"),
         )
         return self.fresh(claim.pk)
@@ -236,7 +227,7 @@ class ClaimViewSet(
         data = payload.validated_data
         recording.appearance_create(
             claim=claim,
-            document=_get(Document, data["document"], "document"),
+            document=data["document"],
             exact=data["exact"],
             prefix=data.get("prefix", ""),
             suffix=data.get("suffix", ""),
@@ -260,16 +251,7 @@ class ClaimViewSet(
         appearance = get_object_or_404(Appearance, pk=appearance_id, claim=claim)
         payload = ChainWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        links = []
-        for index, link in enumerate(payload.validated_data["links"]):
-            field = f"links[{index}]"
-            if "person" in link:
-                agent = _get(Person, link["person"], field)
-            elif "organization" in link:
-                agent = _get(Organization, link["organization"], field)
-            else:
-                agent = _get(AnonymousSource, link["anonymous_source"], field)
-            links.append(recording.ChainLink(role=link["role"], agent=agent, verb=link["verb"]))
+        links = [recording.ChainLink(**link) for link in payload.validated_data["links"]]
         recording.chain_set(appearance=appearance, links=links)
         return self.fresh(claim.pk)
 
@@ -288,9 +270,9 @@ class ClaimViewSet(
         data = payload.validated_data
         recording.external_check_record(
             claim=claim,
-            organization=_get(Organization, data["organization"], "organization"),
+            organization=data["organization"],
             outcome=data["outcome"],
-            document=_get(Document, data["document"], "document") if data.get("document") else None,
+            document=data.get("document"),
             exact=data.get("exact", ""),
             prefix=data.get("prefix", ""),
             suffix=data.get("suffix", ""),
@@ -316,7 +298,7 @@ class ClaimViewSet(
         data = payload.validated_data
         recording.relation_record(
             from_claim=claim,
-            to_claim=_get(Claim, data["to_claim"], "to_claim"),
+            to_claim=data["to_claim"],
             kind=data["kind"],
             reason=data["reason"],
             user=request.user,
@@ -345,11 +327,3 @@ class ClaimReviewFeedView(ConditionalGetMixin, generics.GenericAPIView):
         if next_link:
             response["Link"] = f'<{next_link}>; rel="next"'
         return response
-
-
-def _get(model, pk, field: str):
-    """Fetch a referenced row or answer 400 naming the field."""
-    found = model.objects.filter(pk=pk).first()
-    if found is None:
-        raise serializers.ValidationError({field: f"No {model._meta.verbose_name} with id {pk}."})
-    return found

@@ -843,3 +843,58 @@ def test_reading_claims_never_loads_a_confidential_identity(story, consumer_api,
         with CaptureQueriesContext(connection) as queries:
             assert api.get(CLAIMS).status_code == 200
         assert not [q["sql"] for q in queries if "confidential_identity" in q["sql"]]
+
+
+def test_unknown_ids_in_writes_are_400s_naming_the_field_and_change_nothing(
+    editor_api, staff_api, editor
+):
+    from claims.recording import appearance_create, claim_create
+
+    document = DocumentFactory(body="Officials told the paper the plan was put on hold.")
+    claim = claim_create(text="The plan was put on hold.", user=editor)
+    appearance = appearance_create(claim=claim, document=document, exact="the plan", user=editor)
+    url = f"{CLAIMS}{claim.pk}/"
+
+    chain = editor_api.put(
+        f"{url}appearances/{appearance.pk}/chain/",
+        {"links": [{"role": "origin", "person": 999999}]},
+        format="json",
+    )
+    quote = editor_api.post(
+        f"{url}appearances/", {"document": 999999, "exact": "the plan"}, format="json"
+    )
+    check = staff_api.post(  # fact-checkers record external checks
+        f"{url}external-checks/",
+        {"organization": 999999, "outcome": "could_not_verify", "document": True, "exact": "x"},
+        format="json",
+    )
+    relation = staff_api.post(
+        f"{url}relations/", {"to_claim": 999999, "kind": "refines", "reason": "x"}, format="json"
+    )
+
+    assert chain.status_code == 400
+    assert chain.json() == {"links": {"0": {"person": ["No person with id 999999."]}}}
+    assert quote.json() == {"document": ["No document with id 999999."]}
+    assert check.json()["organization"] == ["No organization with id 999999."]
+    assert check.json()["document"] == ["Give an id (an integer)."]
+    assert relation.json() == {"to_claim": ["No claim with id 999999."]}
+    assert not appearance.chain.exists()
+    assert claim.appearances.count() == 1
+    assert not claim.external_checks.exists()
+
+
+def test_a_write_the_role_lacks_is_refused_saying_so(editor_api, editor):
+    from claims.recording import claim_create
+
+    claim = claim_create(text="The plan was put on hold.", user=editor)
+
+    refused = editor_api.post(
+        f"{CLAIMS}{claim.pk}/external-checks/",
+        {"organization": 1, "outcome": "could_not_verify"},
+        format="json",
+    )
+
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == (
+        "Your role may not do this (it needs claims.add_externalcheck)."
+    )
