@@ -6,10 +6,11 @@ from django.utils import timezone
 
 from newsroom.models import ApiToken
 from newsroom.tokens import token_issue, token_revoke
+from sources.autocomplete import AutocompleteKeysMixin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "user",
