@@ -2,14 +2,17 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from newsroom.models import ApiToken
-from newsroom.tokens import token_issue, token_revoke
+from newsroom.tokens import STAFF_REFUSED, may_hold_token, token_issue, token_revoke
+from sources.autocomplete import AutocompleteKeysMixin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "user",
@@ -44,6 +47,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, **kwargs)
 
         class TokenForm(form):
+            def clean_user(self):
+                user = self.cleaned_data.get("user")
+                if user is not None and not may_hold_token(user):
+                    raise forms.ValidationError(STAFF_REFUSED)
+                return user
+
             def clean_expires_at(self):
                 expires_at = self.cleaned_data.get("expires_at")
                 if expires_at is not None and expires_at <= timezone.now():
@@ -66,12 +75,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
             user=obj.user, name=obj.name, expires_at=obj.expires_at, created_by=request.user
         )
         obj.pk, obj.key_prefix, obj.created_at = token.pk, token.key_prefix, token.created_at
-        self.message_user(
+        obj.issued_key = key  # for response_add only; never stored
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Show the new key once on this response, never in a cookie (messages are signed only)."""
+        response = TemplateResponse(
             request,
-            f"The key for '{token.name}' is {key} — copy it now: it is not stored and will not "
-            "be shown again.",
-            messages.WARNING,
+            "admin/newsroom/apitoken/issued.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"Token issued: {obj.name}",
+                "token": obj,
+                "key": obj.issued_key,
+            },
         )
+        add_never_cache_headers(response)  # no-store: no cache keeps a copy of the key
+        return response
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke(self, request, queryset):

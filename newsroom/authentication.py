@@ -20,7 +20,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         token = token_authenticate(key)
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+            raise exceptions.AuthenticationFailed(
+                "Invalid, expired or revoked token, or one held by a staff account."
+            )
         return token.user, token
 
     def authenticate_header(self, request):

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "newsroom.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -150,7 +151,11 @@ LOGGING = {
 }
 
 # --- Ingestion and licensing ----------------------------------------------------------------------
-NEWSROOM_MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# The one import limit (5 MB of text) for every path: the service checks the text itself, and
+# Django's request limit leaves room for how a form (%XX) or JSON (\uXXXX) encodes it, up to
+# three bytes per byte of text, so the limit can be reached over HTTP.
+NEWSROOM_MAX_IMPORT_BYTES = int(os.environ.get("NEWSROOM_MAX_IMPORT_BYTES", 5 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * NEWSROOM_MAX_IMPORT_BYTES + 64 * 1024  # + the other fields
 # Four-eyes rule: whoever recorded a claim cannot conclude it.
 NEWSROOM_FOUR_EYES = env_bool("NEWSROOM_FOUR_EYES", True)
 # Name of the newsroom itself, the author of its reviews and exports.

@@ -19,9 +19,25 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+STAFF_REFUSED = (
+    "API tokens are for consumer accounts only; staff and superusers use the API with their "
+    "admin session (a token is a long-lived bearer credential that skips CSRF)."
+)
+
+
+def may_hold_token(user) -> bool:
+    """Return whether `user` may hold an API token: consumers may, staff and superusers not."""
+    return not (user.is_staff or user.is_superuser)
+
+
 @transaction.atomic
 def token_issue(*, user, name: str, expires_at: datetime | None = None, created_by=None):
-    """Create a token for `user` and return it with its key (shown this once, never stored)."""
+    """Create a token for `user` and return it with its key (shown this once, never stored).
+
+    Refuses staff and superusers (`may_hold_token`).
+    """
+    if not may_hold_token(user):
+        raise ValidationError({"user": STAFF_REFUSED})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": "The expiry must be in the future."})
     key = secrets.token_urlsafe(32)
@@ -44,9 +60,12 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
 
 
 def token_authenticate(key: str) -> ApiToken | None:
-    """Return the active token for a presented key, noting its use, or None."""
+    """Return the active token for a presented key, noting its use, or None.
+
+    A token whose user has since become staff or superuser no longer authenticates.
+    """
     token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or not may_hold_token(token.user):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

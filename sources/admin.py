@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from sources import licensing
+from sources.autocomplete import AutocompleteKeysMixin
 from sources.documents import body_conflict, document_body_update
 from sources.ingest import IngestError, document_import
 from sources.models import (
@@ -29,7 +30,7 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "kind", "parent"]
     list_filter = ["kind"]
@@ -38,7 +39,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(AutocompleteKeysMixin, admin.TabularInline):
     model = Affiliation
     extra = 0
     autocomplete_fields = ["organization"]
@@ -87,7 +88,7 @@ class AnonymousSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(LicenseTerms)
-class LicenseTermsAdmin(admin.ModelAdmin):
+class LicenseTermsAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = [
         "holder",
@@ -112,7 +113,7 @@ class LicenseTermsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     list_display = [
         "holder",
         "reference",
@@ -144,7 +145,7 @@ class DocumentImportForm(forms.Form):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = [
         "__str__",

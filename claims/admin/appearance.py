@@ -13,6 +13,7 @@ from claims.admin.display import AGENT_FIELDS, quote_in_context
 from claims.admin.inlines import trial
 from claims.admin.log import HistoryAdmin
 from claims.models import Appearance, Attribution
+from sources.autocomplete import AutocompleteKeysMixin
 
 
 class AttributionForm(forms.ModelForm):
@@ -56,7 +57,7 @@ class ChainFormSet(BaseInlineFormSet):
             raise ValidationError(error.messages) from error
 
 
-class AttributionInline(admin.TabularInline):
+class AttributionInline(AutocompleteKeysMixin, admin.TabularInline):
     model = Attribution
     form = AttributionForm
     formset = ChainFormSet

@@ -31,10 +31,11 @@ from claims.admin.log import HistoryAdmin
 from claims.admin.workflow import WorkflowActionsMixin
 from claims.disclosure import outside_disclosure, quote_key
 from claims.models import Appearance, Claim, ClaimRelation
+from sources.autocomplete import AutocompleteKeysMixin
 
 
 @admin.register(Claim)
-class ClaimAdmin(WorkflowActionsMixin, HistoryAdmin):
+class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
     list_display = [
         "__str__",
         "status",

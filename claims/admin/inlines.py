@@ -22,6 +22,7 @@ from claims import recording
 from claims.admin.display import AGENT_FIELDS, chain_text, quote_in_context
 from claims.anchoring import AnchorError, anchor
 from claims.models import Appearance, Attribution, ClaimRelation, ExternalCheck
+from sources.autocomplete import AutocompleteKeysMixin
 
 
 class Rollback(Exception):
@@ -243,7 +244,7 @@ class AppearanceInline(admin.StackedInline):
         )
 
 
-class NewAppearanceInline(admin.TabularInline):
+class NewAppearanceInline(AutocompleteKeysMixin, admin.TabularInline):
     """Add appearances: each quote is anchored in its document by recording.appearance_create."""
 
     model = Appearance
@@ -289,7 +290,7 @@ class ExternalCheckInline(admin.TabularInline):
         return quote_in_context(check.document.body, check.start, check.end, check.exact)
 
 
-class NewExternalCheckInline(admin.TabularInline):
+class NewExternalCheckInline(AutocompleteKeysMixin, admin.TabularInline):
     """Record a reported verification attempt through recording.external_check_record."""
 
     model = ExternalCheck
@@ -306,7 +307,7 @@ class NewExternalCheckInline(admin.TabularInline):
         return super().get_queryset(request).none()
 
 
-class NewRelationInline(admin.TabularInline):
+class NewRelationInline(AutocompleteKeysMixin, admin.TabularInline):
     """Record how this claim relates to another, through recording.relation_record."""
 
     model = ClaimRelation

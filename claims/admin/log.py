@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.admin.display import evidence_html
@@ -26,10 +28,25 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        key_or_404(self.model._meta.pk, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied("Past versions are shown, not restored.")
+        key_or_404(self.model._meta.pk, unquote(object_id))
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        key_or_404(history.model._meta.pk, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def key_or_404(field, value: str):
+    """Return `value` as a key of `field`; a value that cannot be one is a 404, not a 500."""
+    try:
+        return field.to_python(value)
+    except ValidationError:
+        raise Http404("No such record.") from None
 
 
 @admin.register(VerificationEvent)

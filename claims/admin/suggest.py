@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
 from claims.models import Appearance, Attribution, Claim, ExternalCheck
 from claims.suggest import ExternalCheckProposal
+from sources.autocomplete import AutocompleteSelect
 from sources.models import Document, Organization
 
 

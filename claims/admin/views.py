@@ -58,6 +58,13 @@ class ClaimAdminView(View):
     def render(self, request, context: dict) -> TemplateResponse:
         return TemplateResponse(request, self.template_name, context)
 
+    def claim_pk(self, object_id: str) -> int:
+        """Return the claim key in a URL; a path that cannot name a claim is a 404."""
+        try:
+            return Claim._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such claim.") from None
+
 
 class TransitionView(ClaimAdminView):
     """Make one move on one claim: collect what the move needs, then call the service."""
@@ -70,7 +77,7 @@ class TransitionView(ClaimAdminView):
 
     def post(self, request, object_id, to):
         model_admin = self.model_admin
-        claim = model_admin.get_object(request, unquote(object_id))
+        claim = model_admin.get_object(request, self.claim_pk(object_id))
         if claim is None:
             raise Http404("No such claim.")
         if not model_admin.has_view_permission(request, claim):
@@ -153,7 +160,7 @@ class ProvenanceView(ClaimAdminView):
         claim = (
             model_admin.get_queryset(request)
             .with_provenance()
-            .filter(pk=unquote(object_id))
+            .filter(pk=self.claim_pk(object_id))
             .first()
         )
         if claim is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -34,6 +33,7 @@ from claims.workflow import (
     move_for,
     reviewers,
 )
+from sources.autocomplete import AutocompleteSelect
 from sources.models import Document
 
 S = ClaimStatus

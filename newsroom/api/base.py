@@ -2,6 +2,8 @@
 
 import hashlib
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -154,6 +156,12 @@ def exception_handler(exc, context):
                 f"current_{exc.counter}": exc.current,
             },
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"body": [f"The request body is larger than the limit of {limit:,} bytes."]},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
