@@ -1,0 +1,118 @@
+"""Absolute query budgets for every API list and admin changelist, pinned on the demo story.
+
+Each page runs exactly the pinned number of queries with the reference story loaded, and the
+same number again after many more rows are added: the count never grows with rows. A change
+that adds a query to a page must change its pin here, in the open, with a reason.
+"""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from newsroom.demo import load_demo
+from newsroom.tokens import token_issue
+from tests.claims.factories import AppearanceFactory, AttributionFactory, ClaimFactory
+from tests.factories import DocumentFactory, LicenseTermsFactory
+
+pytestmark = pytest.mark.django_db
+
+# Measured on the demo story (`load_demo`); see the module docstring before changing one.
+API_LISTS = {
+    "consumer": {
+        "/api/v1/claims/": 18,
+        "/api/v1/claimreview/": 16,
+        "/api/v1/documents/": 4,
+        "/api/v1/organizations/": 3,
+        "/api/v1/people/": 5,
+        "/api/v1/licenses/": 3,
+    },
+    "staff": {
+        "/api/v1/claims/": 17,
+        "/api/v1/documents/": 4,
+        "/api/v1/organizations/": 3,
+        "/api/v1/people/": 5,
+        "/api/v1/licenses/": 3,
+    },
+}
+CHANGELISTS = {
+    "/admin/auth/group/": 5,
+    "/admin/auth/user/": 6,
+    "/admin/claims/appearance/": 5,
+    "/admin/claims/claim/": 8,
+    "/admin/claims/topic/": 5,
+    "/admin/claims/verificationevent/": 6,
+    "/admin/newsroom/apitoken/": 5,
+    "/admin/sources/agreement/": 5,
+    "/admin/sources/anonymoussource/": 5,
+    "/admin/sources/document/": 8,
+    "/admin/sources/licenseterms/": 5,
+    "/admin/sources/organization/": 5,
+    "/admin/sources/person/": 7,
+}
+
+
+def more_rows(n: int = 30) -> None:
+    """Many more claims, documents, licences and agents than the demo has."""
+    from claims.models import ClaimStatus
+
+    for index in range(n):
+        document = DocumentFactory(license=LicenseTermsFactory())
+        claim = ClaimFactory(status=ClaimStatus.VERIFIED if index % 2 else ClaimStatus.UNVERIFIED)
+        AttributionFactory(appearance=AppearanceFactory(claim=claim, document=document))
+
+
+def count(client, url, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+@pytest.fixture
+def demo():
+    load_demo(with_users=False)
+
+
+def api_client(who, consumer, factchecker) -> APIClient:
+    client = APIClient()
+    if who == "consumer":
+        _, key = token_issue(user=consumer, name="budget")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    else:
+        client.force_login(factchecker)
+    client.get("/api/v1/organizations/")  # a token's first use records last_used_at
+    return client
+
+
+@pytest.mark.parametrize(
+    ("who", "url"), [(who, url) for who, urls in API_LISTS.items() for url in urls]
+)
+def test_api_lists_run_their_pinned_queries_however_many_rows(
+    demo, who, url, consumer, factchecker
+):
+    client = api_client(who, consumer, factchecker)
+
+    on_demo = count(client, url, page_size=100)
+    more_rows()
+    on_more = count(client, url, page_size=100)
+
+    assert (on_demo, on_more) == (API_LISTS[who][url],) * 2
+
+
+def changelists():
+    return sorted(
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    )
+
+
+@pytest.mark.parametrize("url", changelists())
+def test_admin_changelists_run_their_pinned_queries_however_many_rows(demo, url, admin_client):
+    on_demo = count(admin_client, url)
+    more_rows()
+    on_more = count(admin_client, url)
+
+    assert (on_demo, on_more) == (CHANGELISTS.get(url),) * 2  # a new changelist needs a pin
