@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from sources.errors import field_messages
 from sources.licensing import NEW_TERMS_MAX_EXTERNAL_QUOTE_CHARS
 from sources.models import Document, LicenseTerms, Organization, normalise_notice, sha256_hex
 from sources.notices import parse_notice
@@ -261,8 +262,8 @@ def _full_clean(instance: models.Model, *, what: str, exclude: list[str] | None 
     try:
         instance.full_clean(exclude=exclude)
     except ValidationError as exc:
-        name, messages = next(iter(exc.message_dict.items()))
-        if name == NON_FIELD_ERRORS:
+        name, messages = field_messages(exc)[0]
+        if name is None:
             label = what
         else:
             label = str(instance._meta.get_field(name).verbose_name)

@@ -6,7 +6,7 @@ Every page of the package builds its template context with `page_context`, so th
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString
 from claims.models import Attribution
 from claims.suggest import AgentKind, AgentProposal
 from sources import agents
+from sources.errors import field_messages
 from sources.models import Document
 
 AGENT_FIELDS = ("person", "organization", "anonymous_source")
@@ -153,12 +154,8 @@ def evidence_text(item) -> str:
 
 def messages_of(error: ValidationError) -> list[str]:
     """Return a ValidationError as lines a message can show, each naming its field."""
-    if not hasattr(error, "error_dict"):
-        return error.messages
     return [
-        message
-        if field == NON_FIELD_ERRORS
-        else f"{field.replace('_', ' ').capitalize()}: {message}"
-        for field, errors in error.message_dict.items()
-        for message in errors
+        message if field is None else f"{field.replace('_', ' ').capitalize()}: {message}"
+        for field, messages in field_messages(error)
+        for message in messages
     ]

@@ -14,6 +14,7 @@ from claims.workflow import StaleVersion
 from newsroom import roles
 from newsroom.models import ApiToken
 from sources import licensing
+from sources.errors import field_messages
 from sources.odrl import reserved_documents, tdm_headers
 
 
@@ -164,13 +165,10 @@ def exception_handler(exc, context):
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            body = {
-                ("non_field_errors" if field == "__all__" else field): messages
-                for field, messages in exc.message_dict.items()
-            }
-        else:
-            body = {"non_field_errors": exc.messages}
+        body = {
+            ("non_field_errors" if field is None else field): messages
+            for field, messages in field_messages(exc)
+        }
         codes = (
             {error.code for error in exc.error_list} if not hasattr(exc, "error_dict") else set()
         )
