@@ -89,6 +89,8 @@ def claim_create(
 ) -> Claim:
     """Create a claim in the newsroom's own words; topics by object or by name."""
     claim = Claim(text=text.strip(), summary=summary.strip(), created_by=user)
+    if user is not None:
+        claim._history_user = user  # the edit history names the author outside requests too
     claim.full_clean()
     topics = [*topics, *topics_named(topic_names, user=user)]
     claim.save()
@@ -125,6 +127,8 @@ def claim_update(
     if topic_names is not None:
         topics = [*(topics or []), *topics_named(topic_names, user=user)]
     if fields:
+        if user is not None:
+            locked._history_user = user  # authors count for four-eyes (workflow.authors_of)
         locked.save(update_fields=fields)
     if topics is not None:
         locked.topics.set(list(topics))

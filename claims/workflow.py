@@ -143,10 +143,26 @@ def can_transition(user, claim: Claim, to_status: str) -> bool:
     return not (move.is_conclusion and _recorded_by(user, claim))
 
 
+def authors_of(claim: Claim) -> set[int]:
+    """Every user who wrote the words being concluded: who recorded the claim, and anyone
+    who changed its text or summary since (from its edit history; one query).
+
+    Fact-checkers may reword a claim (fix a typo, sharpen a summary), but whoever touched the
+    words counts as their author for the four-eyes rule: nobody concludes words they wrote.
+    """
+    authors = {claim.created_by_id} - {None}
+    previous = None
+    for text, summary, user_id in claim.history.order_by("history_date", "history_id").values_list(
+        "text", "summary", "history_user_id"
+    ):
+        if (text, summary) != previous and user_id is not None:
+            authors.add(user_id)
+        previous = (text, summary)
+    return authors
+
+
 def _recorded_by(user, claim: Claim) -> bool:
-    return (
-        four_eyes_applies() and claim.created_by_id is not None and claim.created_by_id == user.pk
-    )
+    return four_eyes_applies() and user.pk in authors_of(claim)
 
 
 def _validated_evidence(items: Iterable[Evidence]) -> list[dict]:
@@ -242,7 +258,8 @@ def claim_transition(
             raise PermissionDenied(f"You do not have permission to {move.name} a claim.")
         if move.is_conclusion and _recorded_by(actor, locked):
             raise PermissionDenied(
-                "Four-eyes rule: you recorded this claim, so another fact-checker must conclude it."
+                "Four-eyes rule: you recorded or reworded this claim, so another fact-checker "
+                "must conclude it."
             )
         if move.needs_rationale and not rationale:
             raise TransitionRefused(

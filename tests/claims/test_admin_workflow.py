@@ -347,7 +347,7 @@ def test_conclude_reports_each_claims_outcome_and_the_four_eyes_refusal(
     assert (own.status, other.status) == (S.IN_REVIEW, S.DISPUTED)
     assert not own.events.filter(to_status=S.DISPUTED).exists()
     reported = " ".join(messages_of(response))
-    assert "Recorded by me</a>: Four-eyes rule: you recorded this claim" in reported
+    assert "Recorded by me</a>: Four-eyes rule: you recorded or reworded this claim" in reported
     assert "Recorded by someone else</a>: In review → Disputed." in reported
 
 

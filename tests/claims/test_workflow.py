@@ -227,6 +227,35 @@ def test_whoever_recorded_a_claim_cannot_conclude_it(factchecker, factchecker2):
     assert move(claim, S.VERIFIED, factchecker2).status == S.VERIFIED
 
 
+def test_a_factchecker_who_rewords_a_claim_cannot_conclude_it_alone(
+    editor, factchecker, factchecker2
+):
+    # Found in the adversarial probe: a fact-checker rewrote an editor's claim, then
+    # concluded the words they had written themselves.
+    from claims.recording import claim_create, claim_update
+
+    claim = claim_create(text="The plan was put on hold.", user=editor)
+    claim = move(claim, S.IN_REVIEW, editor)
+    claim_update(claim=claim, text="The plan was dropped for good.", user=factchecker)
+    claim.refresh_from_db()
+
+    with pytest.raises(PermissionDenied, match="recorded or reworded"):
+        move(claim, S.VERIFIED, factchecker)
+    assert not can_transition(factchecker, claim, S.VERIFIED)
+    assert move(claim, S.VERIFIED, factchecker2).status == S.VERIFIED  # another pair of eyes
+
+
+def test_an_edit_that_changes_no_words_does_not_make_an_author(editor, factchecker):
+    from claims.recording import claim_create, claim_update
+
+    claim = claim_create(text="The plan was put on hold.", user=editor)
+    claim = move(claim, S.IN_REVIEW, editor)
+    claim_update(claim=claim, summary="", user=factchecker)  # no change to the words
+
+    claim.refresh_from_db()
+    assert move(claim, S.VERIFIED, factchecker).status == S.VERIFIED
+
+
 def test_the_recorder_may_still_send_to_review_and_reopen(factchecker):
     claim = claim_in(S.UNVERIFIED, created_by=factchecker)
     claim = move(claim, S.IN_REVIEW, factchecker)
