@@ -181,3 +181,26 @@ def outside_disclosure(claim: Claim) -> Disclosure:
         recorded=recorded,
         shown=[excerpt.key for excerpt in shown],
     )
+
+
+UNNAMED_DOCUMENT = (
+    "A document the newsroom holds that is not published with this claim, so it is not named."
+)
+
+
+def evidence_for(event, disclosure: Disclosure) -> list[dict]:
+    """The event's evidence as this response may show it.
+
+    Outside the newsroom, evidence may cite only documents the claim itself draws on (those
+    its readers can see); any other document is neither named nor linked — its headline
+    would reveal a document the API does not publish.
+    """
+    if disclosure.audience == Audience.STAFF:
+        return list(event.evidence)
+    shown = []
+    for item in event.evidence:
+        if item.get("kind") == "document" and item.get("document") not in disclosure.documents:
+            shown.append({"kind": "document", "withheld": UNNAMED_DOCUMENT})
+        else:
+            shown.append(item)
+    return shown

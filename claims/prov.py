@@ -19,7 +19,7 @@ from prov.identifier import Identifier, QualifiedName
 from prov.model import PROV, PROV_LABEL, PROV_ROLE, PROV_TYPE, PROV_VALUE, Literal, ProvDocument
 
 from claims.claimreview import NEWS_KINDS, day_of
-from claims.disclosure import check_key, disclosure_for, quote_key
+from claims.disclosure import check_key, disclosure_for, evidence_for, quote_key
 from claims.models import Appearance, Attribution, Claim
 from sources import agents, licensing
 from sources.licensing import Audience
@@ -401,7 +401,7 @@ class _ProvBuilder:
         self.document.wasAssociatedWith(
             event_id, actor, other_attributes=[(PROV_ROLE, event.actor_role)]
         )
-        for item in event.evidence:
+        for item in evidence_for(event, self.disclosure):
             if item.get("kind") == "document" and item.get("document"):
                 evidence = self.nr[f"documents/{item['document']}"]
                 if self._once(evidence):

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.disclosure import check_key, context_key, quote_key
+from claims.disclosure import check_key, context_key, evidence_for, quote_key
 from claims.models import (
     CONCLUDED,
     Appearance,
@@ -221,6 +221,7 @@ class EventSerializer(serializers.ModelSerializer):
     at = serializers.DateTimeField(source="created_at")
     to = serializers.CharField(source="to_status")
     by = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
 
     class Meta:
         model = VerificationEvent
@@ -231,6 +232,10 @@ class EventSerializer(serializers.ModelSerializer):
         if self.context["audience"] == Audience.STAFF:
             return event.actor.get_username()
         return event.actor_role
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_evidence(self, event) -> list[dict]:
+        return evidence_for(event, self.context["disclosure"])
 
 
 class ClaimSerializer(serializers.ModelSerializer):

@@ -248,3 +248,36 @@ def test_the_browsable_form_default_carries_no_licensed_text(reserved_mix, edito
 
     assert data["quote"] is None and "not prepared" in data["withheld"]
     assert reverse("api:claim-detail", args=[claim.pk])
+
+
+def test_evidence_never_names_a_document_consumers_cannot_see(consumer, editor, factchecker):
+    # Found in the adversarial probe: a hidden document's headline reached consumers through
+    # the label of the evidence that cited it.
+    from claims.recording import claim_create
+    from claims.workflow import Evidence, claim_transition
+
+    hidden = DocumentFactory(headline="Internal memo: the minister resigns on Friday")
+    quoted = DocumentFactory(license=LicenseTermsFactory())
+    claim = claim_create(text="The plan was put on hold.", user=editor)
+    AppearanceFactory(claim=claim, document=quoted)
+    claim_transition(claim=claim, to=ClaimStatus.IN_REVIEW, actor=editor, expected_version=1)
+    claim_transition(
+        claim=claim,
+        to=ClaimStatus.VERIFIED,
+        actor=factchecker,
+        expected_version=2,
+        rationale="Matches the memo and the article.",
+        evidence=[Evidence(document_id=hidden.pk), Evidence(document_id=quoted.pk)],
+    )
+    api = consumer_client(consumer)
+    staff = APIClient()
+    staff.force_login(editor)
+
+    for url in (f"{CLAIMS}{claim.pk}/", f"{CLAIMS}{claim.pk}/provenance/", CLAIMS):
+        body = api.get(url).content.decode()
+        assert "Internal memo" not in body, url
+        assert f"documents/{hidden.pk}" not in body, url
+    evidence = api.get(f"{CLAIMS}{claim.pk}/").json()["verification"]["events"][-1]["evidence"]
+    assert evidence[0] == {"kind": "document", "withheld": evidence[0]["withheld"]}
+    assert evidence[1]["document"] == quoted.pk  # the claim's own document stays named
+    assert "Internal memo" in staff.get(f"{CLAIMS}{claim.pk}/").content.decode()
