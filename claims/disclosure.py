@@ -204,3 +204,12 @@ def evidence_for(event, disclosure: Disclosure) -> list[dict]:
         else:
             shown.append(item)
     return shown
+
+
+def rationale_for(event, audience: Audience) -> str:
+    """An event's rationale as this audience may read it: outside the newsroom only a
+    conclusion's rationale is public; notes on sending to review, dropping or reopening are
+    the newsroom's internal working."""
+    if audience == Audience.STAFF or event.to_status in CONCLUDED:
+        return event.rationale
+    return ""

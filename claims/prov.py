@@ -19,7 +19,13 @@ from prov.identifier import Identifier, QualifiedName
 from prov.model import PROV, PROV_LABEL, PROV_ROLE, PROV_TYPE, PROV_VALUE, Literal, ProvDocument
 
 from claims.claimreview import NEWS_KINDS, day_of
-from claims.disclosure import check_key, disclosure_for, evidence_for, quote_key
+from claims.disclosure import (
+    check_key,
+    disclosure_for,
+    evidence_for,
+    quote_key,
+    rationale_for,
+)
 from claims.models import Appearance, Attribution, Claim
 from sources import agents, licensing
 from sources.licensing import Audience
@@ -384,7 +390,7 @@ class _ProvBuilder:
                     (PROV_LABEL, f"{event.from_status} → {event.to_status}"),
                     (self.nrv["fromStatus"], event.from_status),
                     (self.nrv["toStatus"], event.to_status),
-                    (self.nrv["rationale"], event.rationale),
+                    (self.nrv["rationale"], rationale_for(event, self.disclosure.audience)),
                     *evidence_urls,
                 ]
             ),

@@ -67,6 +67,12 @@ class MoveForm(forms.Form):
         self.admin_site = admin_site
         if move is not None:
             self.fields["rationale"].required = move.needs_rationale
+        # Say what is public: only a conclusion's rationale goes to readers and API consumers.
+        self.fields["rationale"].help_text = (
+            "Published with the conclusion: readers and API consumers see this rationale."
+            if move is not None and move.is_conclusion
+            else "Internal: staff see this note in the claim's history; it is never published."
+        )
         for claim in self.claims:
             for counter in ("version", "revision"):
                 self.fields[self.counter_field(claim, counter)] = forms.IntegerField(

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.disclosure import check_key, context_key, evidence_for, quote_key
+from claims.disclosure import check_key, context_key, evidence_for, quote_key, rationale_for
 from claims.models import (
     CONCLUDED,
     Appearance,
@@ -222,6 +222,7 @@ class EventSerializer(serializers.ModelSerializer):
     to = serializers.CharField(source="to_status")
     by = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
+    rationale = serializers.SerializerMethodField()
 
     class Meta:
         model = VerificationEvent
@@ -236,6 +237,10 @@ class EventSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "array", "items": {"type": "object"}})
     def get_evidence(self, event) -> list[dict]:
         return evidence_for(event, self.context["disclosure"])
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_rationale(self, event) -> str:
+        return rationale_for(event, self.context["audience"])
 
 
 class ClaimSerializer(serializers.ModelSerializer):

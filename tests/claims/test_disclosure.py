@@ -281,3 +281,50 @@ def test_evidence_never_names_a_document_consumers_cannot_see(consumer, editor, 
     assert evidence[0] == {"kind": "document", "withheld": evidence[0]["withheld"]}
     assert evidence[1]["document"] == quoted.pk  # the claim's own document stays named
     assert "Internal memo" in staff.get(f"{CLAIMS}{claim.pk}/").content.decode()
+
+
+def test_only_a_conclusions_rationale_is_published(consumer, editor, factchecker, factchecker2):
+    # Found in the adversarial probe: the send-to-review note and reopen rationales, written
+    # as internal working, were published to consumers.
+    from claims.recording import claim_create
+    from claims.workflow import Evidence, claim_transition
+
+    claim = claim_create(text="The plan was put on hold.", user=editor)
+    url = Evidence(url="https://example.org/statement")
+
+    def move(to, actor, version, rationale, evidence=()):
+        claim_transition(
+            claim=claim,
+            to=to,
+            actor=actor,
+            expected_version=version,
+            rationale=rationale,
+            evidence=list(evidence),
+        )
+
+    move(ClaimStatus.IN_REVIEW, editor, 1, "Internal: call the ministry's press desk first")
+    move(ClaimStatus.VERIFIED, factchecker, 2, "Matches the ministry statement.", [url])
+    move(ClaimStatus.IN_REVIEW, factchecker2, 3, "Internal: a source says it may be reversed")
+    move(ClaimStatus.VERIFIED, factchecker, 4, "Confirmed again by the ministry.", [url])
+    api = consumer_client(consumer)
+
+    for path in (f"{CLAIMS}{claim.pk}/", f"{CLAIMS}{claim.pk}/provenance/"):
+        body = api.get(path).content.decode()
+        assert "Internal:" not in body, path
+        assert "Matches the ministry statement." in body, path
+    staff = APIClient()
+    staff.force_login(editor)
+    assert "Internal: a source says" in staff.get(f"{CLAIMS}{claim.pk}/").content.decode()
+
+
+def test_the_move_forms_say_what_is_published(admin_client, editor):
+    from django.contrib import admin as django_admin
+
+    from claims.admin.workflow import ConcludeForm, SendToReviewForm
+
+    claim = ClaimFactory()
+    send = SendToReviewForm(claims=[claim], admin_site=django_admin.site)
+    conclude = ConcludeForm(claims=[claim], admin_site=django_admin.site)
+
+    assert "never published" in send.fields["rationale"].help_text
+    assert "readers and API consumers see" in conclude.fields["rationale"].help_text
