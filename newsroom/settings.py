@@ -213,5 +213,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"ClaimStatusEnum": "claims.models.ClaimStatus"},
 }
 
-# Throttle counters live in the cache: use a shared cache (e.g. Redis) with several servers.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttle counters live in the cache, so with several worker processes or servers the cache must
+# be shared, or each process counts on its own and the rate multiplies: Redis when REDIS_URL is
+# set (production), a per-process memory cache otherwise (one-process demo and tests).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "newsroom",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

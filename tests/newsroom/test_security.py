@@ -1,5 +1,11 @@
 """Defences at the door: login lockout, shared throttling, bad tokens throttled, CSP headers."""
 
+import json
+import os
+import secrets
+import subprocess
+import sys
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -69,3 +75,72 @@ def test_a_few_failures_below_the_limit_do_not_lock_out(client, editor):
 
     assert response.status_code == 302
     assert is_logged_in(client)
+
+
+# --- Throttling shared by every worker (Redis) --------------------------------------------------
+
+# One API worker process: it loads the real settings from the environment and asks the API's
+# throttle whether each of `count` anonymous requests from `ip` may pass.
+WORKER = """
+import json, sys
+
+import django
+
+django.setup()
+from django.core.cache import caches
+from django.test import RequestFactory
+from rest_framework.request import Request
+
+from newsroom.api.base import TokenRateThrottle
+
+ip, count = sys.argv[1], int(sys.argv[2])
+request = Request(RequestFactory().get("/api/v1/claims/", REMOTE_ADDR=ip))
+allowed = [TokenRateThrottle().allow_request(request, None) for _ in range(count)]
+print(json.dumps({"cache": type(caches["default"]).__name__, "allowed": allowed}))
+"""
+
+
+def run_worker(ip: str, count: int, **env: str) -> dict:
+    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    environment.update(API_THROTTLE_RATE="3/min", **env)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", WORKER, ip, str(count)],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def client_ip(redis_url):
+    """An address no other run has used, whose throttle counts are removed afterwards."""
+    import redis
+
+    ip = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+    yield ip
+    server = redis.Redis.from_url(redis_url)
+    for key in server.scan_iter(f"*throttle_token_{ip}"):
+        server.delete(key)
+
+
+def test_two_workers_share_one_throttle_count_through_redis(redis_url, client_ip):
+    # Given: a rate of 3 a minute and two separate worker processes on one Redis.
+    first = run_worker(client_ip, 2, REDIS_URL=redis_url)
+
+    # When: the second worker serves the same client twice more.
+    second = run_worker(client_ip, 2, REDIS_URL=redis_url)
+
+    # Then: only 3 of the 4 requests pass, not 2 per process.
+    assert first == {"cache": "RedisCache", "allowed": [True, True]}
+    assert second == {"cache": "RedisCache", "allowed": [True, False]}
+
+
+def test_without_redis_url_each_process_counts_alone():
+    """The one-process default needs no Redis: a per-process memory cache."""
+    ip = "192.0.2.1"
+    assert run_worker(ip, 2) == {"cache": "LocMemCache", "allowed": [True, True]}
+    assert run_worker(ip, 2) == {"cache": "LocMemCache", "allowed": [True, True]}
