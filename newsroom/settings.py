@@ -193,7 +193,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "newsroom.api.base.NewsroomCursorPagination",
     "DEFAULT_THROTTLE_CLASSES": ["newsroom.api.base.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "2000/hour")},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_THROTTLE_RATE", "2000/hour"),
+        # Requests refused for bad or missing credentials, per client address.
+        "failed_auth": os.environ.get("API_FAILED_AUTH_RATE", "30/min"),
+    },
     "EXCEPTION_HANDLER": "newsroom.api.base.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

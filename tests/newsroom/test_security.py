@@ -144,3 +144,55 @@ def test_without_redis_url_each_process_counts_alone():
     ip = "192.0.2.1"
     assert run_worker(ip, 2) == {"cache": "LocMemCache", "allowed": [True, True]}
     assert run_worker(ip, 2) == {"cache": "LocMemCache", "allowed": [True, True]}
+
+
+# --- Refused credentials are throttled too ------------------------------------------------------
+
+API = "/api/v1/organizations/"
+
+
+@pytest.fixture
+def failed_auth_rate(monkeypatch):
+    from newsroom.api.base import FailedAuthenticationThrottle
+
+    monkeypatch.setattr(FailedAuthenticationThrottle, "THROTTLE_RATES", {"failed_auth": "3/min"})
+    return 3
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer not-a-key", "Bearer two parts", "Token not-a-key", None],
+    ids=["unknown-token", "malformed", "other-scheme", "no-credentials"],
+)
+def test_requests_refused_for_their_credentials_are_throttled_by_address(
+    authorization, failed_auth_rate
+):
+    from rest_framework.test import APIClient
+
+    client = APIClient(REMOTE_ADDR="203.0.113.50")
+    if authorization:
+        client.credentials(HTTP_AUTHORIZATION=authorization)
+
+    responses = [client.get(API) for _ in range(failed_auth_rate + 1)]
+
+    assert [r.status_code for r in responses] == [401] * failed_auth_rate + [429]
+    assert int(responses[-1]["Retry-After"]) > 0
+    # Another address is not held back by this one.
+    assert APIClient(REMOTE_ADDR="203.0.113.51").get(API).status_code == 401
+
+
+def test_a_valid_token_still_works_from_an_address_sending_bad_ones(failed_auth_rate, consumer):
+    from rest_framework.test import APIClient
+
+    from newsroom.tokens import token_issue
+
+    guesser = APIClient(REMOTE_ADDR="203.0.113.60")
+    guesser.credentials(HTTP_AUTHORIZATION="Bearer not-a-key")
+    for _ in range(failed_auth_rate + 1):
+        guesser.get(API)
+    assert guesser.get(API).status_code == 429
+
+    # Keys are 256-bit random: throttling failures guards the service, not the keys.
+    honest = APIClient(REMOTE_ADDR="203.0.113.60")
+    honest.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=consumer, name='feed')[1]}")
+    assert honest.get(API).status_code == 200
