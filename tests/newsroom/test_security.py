@@ -5,9 +5,12 @@ import os
 import secrets
 import subprocess
 import sys
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +199,145 @@ def test_a_valid_token_still_works_from_an_address_sending_bad_ones(failed_auth_
     honest = APIClient(REMOTE_ADDR="203.0.113.60")
     honest.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=consumer, name='feed')[1]}")
     assert honest.get(API).status_code == 200
+
+
+# --- Content-Security-Policy ----------------------------------------------------------------------
+
+# Where each kind of element's URL is checked: the directive that governs it.
+URL_DIRECTIVES = {
+    ("script", "src"): "script-src",
+    ("link", "href"): "style-src",  # stylesheets; icons fall under img-src, checked alike
+    ("img", "src"): "img-src",
+    ("iframe", "src"): "frame-src",
+    ("form", "action"): "form-action",
+}
+JAVASCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+class PageResources(HTMLParser):
+    """Collect what an HTML page loads, its inline scripts and inline styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[tuple[str, str]] = []  # (directive, url)
+        self.inline_scripts = 0
+        self.inline_styles = 0
+        self.event_handlers: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for (element, attribute), directive in URL_DIRECTIVES.items():
+            if tag == element and attributes.get(attribute):
+                if tag == "link" and "icon" in (attributes.get("rel") or ""):
+                    directive = "img-src"
+                self.urls.append((directive, attributes[attribute]))
+        if tag == "script" and not attributes.get("src"):
+            self._in_script = (attributes.get("type") or "").lower() in JAVASCRIPT_TYPES
+        if tag == "style" or "style" in attributes:
+            self.inline_styles += 1
+        self.event_handlers += [name for name in attributes if name.startswith("on")]
+        self.event_handlers += [
+            value for name, value in attrs if value and value.strip().startswith("javascript:")
+        ]
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.inline_scripts += 1
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+
+def parse_policy(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        name, *sources = part.split()
+        directives[name] = sources
+    return directives
+
+
+def allowed_by(policy: dict[str, list[str]], directive: str, url: str) -> bool:
+    """Tell whether `url` on this page (http://testserver) may load under `directive`."""
+    sources = policy.get(directive, policy.get("default-src", []))
+    parts = urlsplit(url)
+    if parts.scheme in {"", "http", "https"} and parts.netloc in {"", "testserver"}:
+        return "'self'" in sources
+    return f"{parts.scheme}:" in sources
+
+
+@pytest.fixture
+def pages(superuser):
+    """Every kind of HTML page: admin login, admin pages, API docs, the browsable API."""
+    from django.test import Client
+
+    from claims.models import Claim
+    from newsroom.demo import load_demo
+
+    load_demo(with_users=False)
+    claim = Claim.objects.first()
+    anonymous, staff = Client(), Client()
+    staff.force_login(superuser)
+    return [
+        (anonymous, reverse("admin:login")),
+        (anonymous, reverse("api-docs")),
+        (staff, reverse("admin:index")),
+        (staff, reverse("admin:claims_claim_changelist")),
+        (staff, reverse("admin:claims_claim_change", args=[claim.pk])),
+        (staff, reverse("admin:claims_claim_provenance", args=[claim.pk])),
+        (staff, reverse("admin:claims_claim_history", args=[claim.pk])),
+        (staff, reverse("admin:sources_document_changelist")),
+        (staff, reverse("admin:sources_document_add")),
+        (staff, reverse("api:claim-list") + "?format=api"),
+    ]
+
+
+def test_the_policy_is_strict(client):
+    response_policy = parse_policy(client.get(reverse("admin:login"))["Content-Security-Policy"])
+
+    assert response_policy["default-src"] == ["'self'"]
+    assert response_policy["script-src"] == ["'self'"]  # no inline script, no eval
+    assert response_policy["object-src"] == ["'none'"]
+    assert response_policy["frame-ancestors"] == ["'none'"]
+    assert response_policy["base-uri"] == ["'self'"]
+    assert response_policy["form-action"] == ["'self'"]
+
+
+def test_every_html_page_carries_a_policy_that_allows_what_it_loads(pages):
+    for client, url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Type"].startswith("text/html"), url
+        policy = parse_policy(response["Content-Security-Policy"])
+        page = PageResources()
+        page.feed(response.content.decode())
+
+        assert page.urls, f"{url} loads nothing: the parser missed its resources"
+        refused = [(d, u) for d, u in page.urls if not allowed_by(policy, d, u)]
+        assert not refused, f"{url}: the policy refuses {refused}"
+        assert page.inline_scripts == 0, f"{url} has inline scripts the policy blocks"
+        assert not page.event_handlers, f"{url} has inline handlers: {page.event_handlers}"
+        if page.inline_styles:
+            assert "'unsafe-inline'" in policy["style-src"], url
+        for directive, resource in page.urls:
+            path = urlsplit(resource).path
+            if directive != "form-action" and path.startswith(settings.STATIC_URL):
+                # Served from this origin's static files, not a CDN: the file must exist.
+                assert finders.find(path.removeprefix(settings.STATIC_URL)), resource
+
+
+def test_swagger_ui_loads_its_start_up_script_as_a_file_from_this_origin(client):
+    page = PageResources()
+    page.feed(client.get(reverse("api-docs")).content.decode())
+    scripts = [u for d, u in page.urls if d == "script-src"]
+    start_up = next(u for u in scripts if not urlsplit(u).path.startswith(settings.STATIC_URL))
+
+    response = client.get(start_up)
+
+    assert response.status_code == 200
+    assert "javascript" in response["Content-Type"]
+    assert "SwaggerUIBundle(" in response.content.decode()
+    # It fetches the schema from this origin too (connect-src falls back to default-src 'self').
+    assert f'url: "{reverse("schema")}"' in response.content.decode()
+    assert "Content-Security-Policy" in response
