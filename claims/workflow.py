@@ -345,9 +345,16 @@ def reviewers():
     """Active users who may conclude claims (and so be assigned), in one query."""
     from django.contrib.auth import get_user_model
 
+    # Roles are model permissions (ModelBackend); a project may add backends that grant none,
+    # such as a login lockout, and with_perm must then be told which backend to ask.
     return (
         get_user_model()
-        .objects.with_perm(CONCLUDE_PERMISSION, is_active=True, include_superusers=True)
+        .objects.with_perm(
+            CONCLUDE_PERMISSION,
+            is_active=True,
+            include_superusers=True,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
         .order_by("username")
     )
 

@@ -71,3 +71,30 @@ def require_standards(folder: Path) -> Path:
 def standards() -> Path:
     """The offline JSON-LD contexts and schemas (../shared/standards)."""
     return require_standards(Path(settings.BASE_DIR).parent / "shared" / "standards")
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis (REDIS_URL, else database 15 locally); skip if down, fail under CI=true."""
+    import redis
+
+    url = os.environ.get("REDIS_URL") or REDIS_TEST_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        reason = f"Redis not reachable at {url}: {error}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with no throttle counts: a shared Redis outlives test runs."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -35,6 +35,7 @@ class IsNewsroomUser(permissions.BasePermission):
     def has_permission(self, request, view):
         user = request.user
         if not user or not user.is_authenticated:
+            count_failed_authentication(request, view)
             return False
         if request.method in permissions.SAFE_METHODS:
             return licensing.is_inside(user) or is_consumer(user)
@@ -79,6 +80,26 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         else:
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class FailedAuthenticationThrottle(throttling.SimpleRateThrottle):
+    """Count, per client address, API requests refused for want of valid credentials.
+
+    DRF throttles only after authentication and permissions have passed, so a caller sending
+    bad or no credentials would otherwise get 401s at full speed, with a token lookup each.
+    """
+
+    scope = "failed_auth"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def count_failed_authentication(request, view=None) -> None:
+    """Count a request refused for its credentials; past the rate, answer 429 instead of 401."""
+    throttle = FailedAuthenticationThrottle()
+    if not throttle.allow_request(request, view):
+        raise exceptions.Throttled(throttle.wait())
 
 
 class ConditionalGetMixin:
