@@ -38,6 +38,9 @@ API_LISTS = {
     },
 }
 CHANGELISTS = {
+    "/admin/axes/accessattempt/": 8,
+    "/admin/axes/accessfailurelog/": 8,
+    "/admin/axes/accesslog/": 8,
     "/admin/auth/group/": 5,
     "/admin/auth/user/": 6,
     "/admin/claims/appearance/": 5,
