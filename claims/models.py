@@ -567,7 +567,25 @@ class VerificationEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Verification events are append-only: they cannot be changed.")
+        # A new instance given an existing pk must not turn into an UPDATE of that event.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Verification events are append-only: they cannot be deleted.")
+
+
+def refuse_raw_overwrite_of_event(sender, instance, raw, using, **kwargs):
+    """Refuse a raw save (loaddata, deserialisation) that would overwrite an existing event.
+
+    Deserialised objects are saved through Model.save_base(raw=True), past the model's save(),
+    and an existing pk makes that an UPDATE. New events (restoring a dump into an empty log)
+    are still inserted.
+    """
+    if not raw or instance.pk is None:
+        return
+    if sender._base_manager.using(using).filter(pk=instance.pk).exists():
+        raise AppendOnlyError(
+            f"Verification events are append-only: event {instance.pk} already exists and "
+            "cannot be overwritten by loaded data."
+        )
