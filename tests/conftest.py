@@ -43,9 +43,10 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-# The log's BEFORE TRUNCATE trigger (claims/migrations/0004) would stop pytest-django flushing
-# the tables after each transactional test on PostgreSQL. The test database alone has it
-# disabled; tests of the trigger enable it inside their own transaction (truncate_refused).
+# The log's BEFORE TRUNCATE trigger (claims/migrations/0005_event_audit) would stop
+# pytest-django flushing the tables after each transactional test on PostgreSQL. The test
+# database alone has it disabled; tests of the trigger enable it inside their own transaction
+# (truncate_refused).
 NO_TRUNCATE_TRIGGER = "claims_verificationevent_no_truncate"
 
 

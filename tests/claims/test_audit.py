@@ -225,8 +225,8 @@ def test_a_removed_first_event_is_detected(log):
 def test_the_migration_chains_events_written_before_it(log):
     import importlib
 
-    migration = importlib.import_module("claims.migrations.0005_event_chain")
-    # Given events as they stood before 0005: no chain yet (distinct, for the unique constraint)
+    migration = importlib.import_module("claims.migrations.0006_event_chain")
+    # Given events as they stood before 0006: no chain yet (distinct, for the unique constraint)
     tamper("UPDATE claims_verificationevent SET previous_hash = 'old-' || id, hash = ''")
 
     class Editor:  # the part of a schema editor the fill uses, inside the test's transaction

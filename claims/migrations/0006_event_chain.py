@@ -35,7 +35,7 @@ def fill_chain(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0004_event_audit"),
+        ("claims", "0005_event_audit"),
     ]
 
     operations = [

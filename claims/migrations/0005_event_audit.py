@@ -43,7 +43,7 @@ def drop_no_truncate_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0003_search_and_sync_indexes"),
+        ("claims", "0004_two_counters"),
     ]
 
     operations = [

@@ -1,6 +1,6 @@
 """One chain, no forks: two events can never follow the same predecessor.
 
-Its own migration, so the constraint is added after 0005's fill has committed.
+Its own migration, so the constraint is added after 0006's fill has committed.
 """
 
 from django.db import migrations, models
@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0005_event_chain"),
+        ("claims", "0006_event_chain"),
     ]
 
     operations = [
