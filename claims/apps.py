@@ -6,8 +6,18 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims and verification"
 
     def ready(self):
+        from django.db.models.signals import pre_save
+
+        from claims.models import VerificationEvent, refuse_raw_overwrite_of_event
         from claims.recording import on_document_body_changed
         from sources.signals import document_body_changed
+
+        # loaddata saves past VerificationEvent.save(): the log must not be rewritten that way.
+        pre_save.connect(
+            refuse_raw_overwrite_of_event,
+            sender=VerificationEvent,
+            dispatch_uid="claims.refuse_raw_overwrite_of_event",
+        )
 
         # Quotes follow their document: when its body changes they are re-anchored or flagged.
         document_body_changed.connect(

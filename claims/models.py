@@ -529,11 +529,23 @@ class VerificationEventQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         raise AppendOnlyError("Verification events are append-only: they cannot be updated.")
 
+    def head_hash(self) -> str:
+        """Return the hash of the newest event in the log (zeros when the log is empty)."""
+        from claims.audit import GENESIS_HASH
+
+        return self.order_by("-pk").values_list("hash", flat=True).first() or GENESIS_HASH
+
+    def in_chain_order(self):
+        """The log in the order its hash chain runs (claims/audit.py)."""
+        return self.order_by("pk")
+
 
 class VerificationEvent(models.Model):
     """One change of a claim's verification state: append-only, written by the workflow only.
 
     The model layer refuses updates and deletes; on PostgreSQL a trigger refuses them too.
+    Each event carries the hash of its predecessor, so a change made past both shows
+    (claims/audit.py, `manage.py verify_events`).
     """
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
@@ -551,6 +563,16 @@ class VerificationEvent(models.Model):
     )
     version = models.PositiveIntegerField(help_text="The claim's version after this event.")
     created_at = models.DateTimeField(default=timezone.now)
+    previous_hash = models.CharField(
+        max_length=64,
+        editable=False,
+        help_text="The hash of the event before this one in the log (zeros for the first).",
+    )
+    hash = models.CharField(
+        max_length=64,
+        editable=False,
+        help_text="sha256 over previous_hash and this event's fields (claims/audit.py).",
+    )
 
     objects = VerificationEventQuerySet.as_manager()
 
@@ -559,6 +581,8 @@ class VerificationEvent(models.Model):
         constraints = [
             # Two moves from the same version can never both be recorded.
             models.UniqueConstraint(fields=["claim", "version"], name="event_unique_claim_version"),
+            # The log is one chain: two events can never follow the same predecessor.
+            models.UniqueConstraint(fields=["previous_hash"], name="event_unique_predecessor"),
         ]
 
     def __str__(self) -> str:
@@ -567,7 +591,25 @@ class VerificationEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Verification events are append-only: they cannot be changed.")
+        # A new instance given an existing pk must not turn into an UPDATE of that event.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Verification events are append-only: they cannot be deleted.")
+
+
+def refuse_raw_overwrite_of_event(sender, instance, raw, using, **kwargs):
+    """Refuse a raw save (loaddata, deserialisation) that would overwrite an existing event.
+
+    Deserialised objects are saved through Model.save_base(raw=True), past the model's save(),
+    and an existing pk makes that an UPDATE. New events (restoring a dump into an empty log)
+    are still inserted.
+    """
+    if not raw or instance.pk is None:
+        return
+    if sender._base_manager.using(using).filter(pk=instance.pk).exists():
+        raise AppendOnlyError(
+            f"Verification events are append-only: event {instance.pk} already exists and "
+            "cannot be overwritten by loaded data."
+        )

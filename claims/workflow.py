@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
+from claims import audit
 from claims.models import (
     CONCLUDED,
     Claim,
@@ -299,7 +300,7 @@ def claim_transition(
             locked.due_date = None
             update_fields += ["assignee", "due_date"]
         locked.save(update_fields=update_fields)
-        event = VerificationEvent.objects.create(
+        event = _append_event(
             claim=locked,
             from_status=from_status,
             to_status=to,
@@ -319,6 +320,29 @@ def claim_transition(
             actor=actor,
         )
     return locked
+
+
+def _append_event(**fields) -> VerificationEvent:
+    """Write the next event of the log, chained to the newest one (claims/audit.py).
+
+    Call inside a transaction: the log stays locked against other appends until it commits,
+    so no two events can follow the same predecessor.
+    """
+    using = router.db_for_write(VerificationEvent)
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # Self-conflicting, so appends queue; plain reads of the log go on meanwhile.
+        # (SQLite transactions here take the database write lock when they begin.)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {VerificationEvent._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
+            )
+    event = VerificationEvent(
+        previous_hash=VerificationEvent.objects.using(using).head_hash(), **fields
+    )
+    event.hash = audit.digest_of(event, previous_hash=event.previous_hash)
+    event.save(using=using)
+    return event
 
 
 def claim_assign(*, claim: Claim | int, assignee, due_date=None, actor) -> Claim:

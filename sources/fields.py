@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 
 
@@ -25,11 +25,18 @@ def fernet() -> MultiFernet:
     return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
+# Marks a serialised value as a Fernet token, so loading tells it from plaintext written by
+# hand (or dumped before values were serialised encrypted) and does not encrypt it twice.
+SERIALISED_PREFIX = "fernet:"
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored as a Fernet token; the plaintext never reaches the database.
 
     Encrypted values cannot be searched or filtered on, which is the point: a confidential
-    identity must not turn up in search. Empty values are stored as "".
+    identity must not turn up in search. Empty values are stored as "". Serialised data
+    (dumpdata, fixtures) carries the ciphertext, never the plaintext; loading it needs one of
+    FIELD_ENCRYPTION_KEYS.
     """
 
     description = "Text encrypted at rest with Fernet"
@@ -50,3 +57,23 @@ class EncryptedTextField(models.TextField):
                 "A confidential value could not be decrypted with FIELD_ENCRYPTION_KEYS "
                 "(was a key removed before re-encrypting?)."
             ) from exc
+
+    def value_to_string(self, obj):
+        """Serialise as "fernet:<token>", encrypted with the current key."""
+        value = self.value_from_object(obj)
+        if value in (None, ""):
+            return value
+        return SERIALISED_PREFIX + fernet().encrypt(value.encode("utf-8")).decode("ascii")
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.startswith(SERIALISED_PREFIX):
+            token = value.removeprefix(SERIALISED_PREFIX)
+            try:
+                return fernet().decrypt(token.encode("ascii")).decode("utf-8")
+            except (InvalidToken, UnicodeError):
+                raise ValidationError(
+                    "This encrypted value cannot be decrypted with FIELD_ENCRYPTION_KEYS "
+                    "(was it written with another key?).",
+                    code="undecryptable",
+                ) from None
+        return super().to_python(value)

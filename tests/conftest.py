@@ -43,6 +43,38 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+# The log's BEFORE TRUNCATE trigger (claims/migrations/0005_event_audit) would stop
+# pytest-django flushing the tables after each transactional test on PostgreSQL. The test
+# database alone has it disabled; tests of the trigger enable it inside their own transaction
+# (truncate_refused).
+NO_TRUNCATE_TRIGGER = "claims_verificationevent_no_truncate"
+
+
+def _set_no_truncate_trigger(enabled: bool) -> None:
+    verb = "ENABLE" if enabled else "DISABLE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE claims_verificationevent {verb} TRIGGER {NO_TRUNCATE_TRIGGER}")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Create the test databases, then let the suite empty the verification log between tests."""
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            _set_no_truncate_trigger(enabled=False)
+
+
+@pytest.fixture
+def truncate_refused(db):
+    """Enable the TRUNCATE trigger for this test only: the test's transaction undoes it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the TRUNCATE trigger is PostgreSQL's")
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses to run while deferred foreign-key checks are pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    _set_no_truncate_trigger(enabled=True)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hash test users' passwords cheaply; production keeps Django's default hashers."""

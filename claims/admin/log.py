@@ -75,6 +75,8 @@ class VerificationEventAdmin(admin.ModelAdmin):
         "evidence_links",
         "version",
         "created_at",
+        "previous_hash",
+        "hash",
     ]
     readonly_fields = fields
     actions = None  # no bulk delete, nor any other bulk change

@@ -8,12 +8,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from claims.disclosure import disclosure_for, outside_disclosure, quote_key
-from claims.models import Claim, ClaimStatus, VerificationEvent
+from claims.models import Claim, ClaimStatus
 from newsroom.tokens import token_issue
 from sources.licensing import Audience
 from tests.claims.factories import AppearanceFactory, ClaimFactory
 from tests.claims.test_admin import add_row, change_url, form_data, prefixes
-from tests.factories import DocumentFactory, LicenseTermsFactory, StaffFactory
+from tests.factories import DocumentFactory, LicenseTermsFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,26 +105,30 @@ def test_overlapping_quotes_share_the_budget_and_context_comes_only_from_what_is
     assert all(staff.excerpt(quote_key(a)) for a in (first, again, second))
 
 
-def test_a_claim_concluded_later_never_displaces_text_already_given_out():
+def test_a_claim_concluded_later_never_displaces_text_already_given_out(factchecker):
+    from claims.workflow import Evidence, claim_transition
+
     parts = paragraphs(2, 200)
     document = DocumentFactory(
         body=body_of(parts), license=LicenseTermsFactory(max_external_quote_chars=300)
     )
-    user = StaffFactory()
     # Recorded first, but still in review while the other claim is concluded and published.
     early = AppearanceFactory(
         claim=ClaimFactory(status=ClaimStatus.IN_REVIEW), document=document, exact=parts[0]
     )
-    late = AppearanceFactory(claim=ClaimFactory(), document=document, exact=parts[1])
+    late = AppearanceFactory(
+        claim=ClaimFactory(status=ClaimStatus.IN_REVIEW), document=document, exact=parts[1]
+    )
     for claim in (late.claim, early.claim):
-        Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.VERIFIED)
-        VerificationEvent.objects.create(
+        # Through the workflow: the log is a hash chain only it appends to.
+        claim.refresh_from_db()
+        claim_transition(
             claim=claim,
-            from_status=ClaimStatus.IN_REVIEW,
-            to_status=ClaimStatus.VERIFIED,
-            actor=user,
-            actor_role="fact-checker",
-            version=claim.version + 1,
+            to=ClaimStatus.VERIFIED,
+            actor=factchecker,
+            expected_version=claim.version,
+            rationale="Checked against the original report.",
+            evidence=[Evidence(url="https://www.ft.com/content/example")],
         )
 
     claims = Claim.objects.with_provenance().filter(pk__in=[early.claim_id, late.claim_id])

@@ -108,3 +108,85 @@ def test_the_changelist_refuses_lookups_on_the_identity(lookup, client, source_e
     response = client.get(reverse("admin:sources_anonymoussource_changelist"), {lookup: ""})
 
     assert response.status_code == 400
+
+
+# --- Serialised data (dumpdata, fixtures) carries ciphertext -----------------------------------
+
+
+def dump(tmp_path, *labels, fmt="json") -> str:
+    from django.core.management import call_command
+
+    out = tmp_path / f"dump.{fmt}"
+    call_command("dumpdata", *labels, format=fmt, output=str(out), verbosity=0)
+    return out.read_text()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_dumpdata_never_prints_the_identity(tmp_path, fmt):
+    # Found by the adversarial probe: dumpdata printed identities decrypted.
+    AnonymousSourceFactory(confidential_identity=SECRET)
+
+    everything = dump(tmp_path, fmt=fmt)
+
+    assert "sources.anonymoussource" in everything
+    assert SECRET not in everything
+    assert "Jane Roe" not in everything
+    assert "fernet:gAAAA" in everything
+
+
+def test_a_dump_loads_back_to_the_same_identity_encrypted_once(tmp_path):
+    from django.core.management import call_command
+
+    source = AnonymousSourceFactory(confidential_identity=SECRET, description="officials")
+    fixture = tmp_path / "sources.json"
+    fixture.write_text(dump(tmp_path, "sources.anonymoussource"))
+    pk = source.pk
+    source.delete()
+
+    call_command("loaddata", str(fixture), verbosity=0)
+
+    restored = type(source).objects.get(pk=pk)
+    assert restored.confidential_identity == SECRET
+    assert restored.description == "officials"
+    assert stored_value(restored).startswith("gAAAA")  # one Fernet token, not a wrapped one
+
+
+def test_a_fixture_with_plaintext_is_stored_encrypted(tmp_path):
+    # Dumps written before identities were serialised encrypted still load.
+    import json
+
+    from django.core.management import call_command
+
+    source = AnonymousSourceFactory(description="officials")
+    fixture = tmp_path / "plain.json"
+    [row] = json.loads(dump(tmp_path, "sources.anonymoussource"))
+    row["fields"]["confidential_identity"] = SECRET
+    fixture.write_text(json.dumps([row]))
+
+    call_command("loaddata", str(fixture), verbosity=0)
+
+    source.refresh_from_db()
+    assert source.confidential_identity == SECRET
+    assert SECRET not in stored_value(source)
+
+
+def test_a_token_from_another_key_is_refused_and_nothing_changes(tmp_path):
+    import json
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+    from django.core.serializers.base import DeserializationError
+
+    source = AnonymousSourceFactory(confidential_identity=SECRET, description="officials")
+    [row] = json.loads(dump(tmp_path, "sources.anonymoussource"))
+    foreign = Fernet(Fernet.generate_key()).encrypt(b"Somebody Else").decode()
+    row["fields"]["confidential_identity"] = "fernet:" + foreign
+    row["fields"]["description"] = "rewritten"
+    fixture = tmp_path / "foreign.json"
+    fixture.write_text(json.dumps([row]))
+
+    with pytest.raises(DeserializationError, match="cannot be decrypted"):
+        call_command("loaddata", str(fixture), verbosity=0)
+
+    source.refresh_from_db()
+    assert (source.confidential_identity, source.description) == (SECRET, "officials")
