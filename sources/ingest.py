@@ -133,13 +133,17 @@ def document_import(
     return ImportResult(document=document, created=True, warnings=warnings)
 
 
-def _in_utc_range(moment: datetime) -> bool:
-    """Return whether moment is a storable time: within years 1-9999 in UTC as well."""
+def in_utc(moment: datetime) -> datetime | None:
+    """Return the moment in UTC, or None when it is not storable (outside years 1-9999 in
+    UTC, or an offset PostgreSQL cannot take: it accepts at most ±15:59)."""
     try:
-        moment.astimezone(UTC)
+        return moment.astimezone(UTC)
     except OverflowError:
-        return False
-    return True
+        return None
+
+
+def _in_utc_range(moment: datetime) -> bool:
+    return in_utc(moment) is not None
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -1,8 +1,10 @@
 """One FilterSet per claims resource; computed filters go through ClaimQuerySet methods."""
 
 import django_filters
+from rest_framework import serializers
 
 from claims.models import Claim, ClaimStatus
+from sources.ingest import in_utc
 from sources.models import Organization
 
 
@@ -27,7 +29,7 @@ class ClaimFilter(django_filters.FilterSet):
         field_name="independent_origins", lookup_expr="gte"
     )
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", help_text="For incremental sync (ISO 8601)."
+        method="filter_updated_since", help_text="For incremental sync (ISO 8601)."
     )
     q = django_filters.CharFilter(method="filter_q", help_text="Text search.")
 
@@ -51,6 +53,16 @@ class ClaimFilter(django_filters.FilterSet):
 
     def filter_origin_kind(self, queryset, name, value):
         return queryset.with_origin_kind(value)
+
+    def filter_updated_since(self, queryset, name, value):
+        # Compared in UTC: an offset the database cannot take (PostgreSQL allows ±15:59) or a
+        # moment outside years 1-9999 once in UTC is a 400, not a server error.
+        moment = in_utc(value)
+        if moment is None:
+            raise serializers.ValidationError(
+                {name: ["Give a time within the years 1 to 9999 in UTC."]}
+            )
+        return queryset.filter(updated_at__gte=moment)
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)

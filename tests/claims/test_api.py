@@ -898,3 +898,34 @@ def test_a_write_the_role_lacks_is_refused_saying_so(editor_api, editor):
     assert refused.json()["detail"] == (
         "Your role may not do this (it needs claims.add_externalcheck)."
     )
+
+
+@pytest.mark.parametrize(
+    ("since", "code"),
+    [
+        # Found by the schema fuzzer on PostgreSQL: "time zone displacement out of range".
+        # A real moment, so it is compared in UTC and answered.
+        ("2025-11-19T00:00:00-16:59", 200),
+        ("0001-01-01T00:00:00+14:00", 400),  # before year 1 in UTC
+        ("9999-12-31T23:00:00-02:00", 400),  # after year 9999 in UTC
+    ],
+)
+def test_an_updated_since_the_database_cannot_take_is_never_a_500(staff_api, since, code):
+    response = staff_api.get(CLAIMS, {"updated_since": since})
+
+    assert response.status_code == code
+    if code == 400:
+        assert "updated_since" in response.json()
+
+
+def test_updated_since_compares_in_utc(staff_api, editor):
+    from claims.recording import claim_create
+
+    claim = claim_create(text="The plan was put on hold.", user=editor)
+    stamp = claim.updated_at.astimezone(datetime.timezone(datetime.timedelta(hours=-5)))
+
+    before = staff_api.get(CLAIMS, {"updated_since": (stamp - datetime.timedelta(1)).isoformat()})
+    after = staff_api.get(CLAIMS, {"updated_since": (stamp + datetime.timedelta(1)).isoformat()})
+
+    assert [c["id"] for c in before.json()["results"]] == [claim.pk]
+    assert after.json()["results"] == []

@@ -13,6 +13,7 @@ from claims.prov import provenance_json
 from claims.workflow import StaleVersion, claim_transition
 from sources.licensing import Audience
 from tests.claims.factories import AppearanceFactory, ClaimFactory
+from tests.conftest import _set_no_truncate_trigger
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,16 +125,28 @@ def test_the_migration_keeps_the_old_counter_as_revision_and_renumbers_the_steps
         )
 
     executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    apps = executor.loader.project_state(after).apps
-    Claim = apps.get_model("claims", "Claim")
-    Event = apps.get_model("claims", "VerificationEvent")
+    try:
+        executor.migrate(after)
+        apps = executor.loader.project_state(after).apps
+        Claim = apps.get_model("claims", "Claim")
+        Event = apps.get_model("claims", "VerificationEvent")
+        migrated = Claim.objects.get(pk=claim.pk)
+        steps = list(
+            Event.objects.filter(claim_id=claim.pk)
+            .order_by("created_at")
+            .values_list("version", flat=True)
+        )
+        untouched_counters = (
+            Claim.objects.filter(pk=untouched.pk).values_list("version", "revision").get()
+        )
+    finally:
+        # Leave the test database as the rest of the suite expects it: fully migrated, and
+        # on PostgreSQL with the TRUNCATE trigger off again (tests/conftest.py).
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        if connection.vendor == "postgresql":
+            _set_no_truncate_trigger(enabled=False)
 
-    migrated = Claim.objects.get(pk=claim.pk)
     assert (migrated.version, migrated.revision) == (4, 7)
-    assert list(
-        Event.objects.filter(claim_id=claim.pk)
-        .order_by("created_at")
-        .values_list("version", flat=True)
-    ) == [2, 3, 4]
-    assert Claim.objects.filter(pk=untouched.pk).values_list("version", "revision").get() == (1, 3)
+    assert steps == [2, 3, 4]
+    assert untouched_counters == (1, 3)
