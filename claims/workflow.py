@@ -166,7 +166,7 @@ def _recorded_by(user, claim: Claim) -> bool:
     return four_eyes_applies() and user.pk in authors_of(claim)
 
 
-def _validated_evidence(items: Iterable[Evidence]) -> list[dict]:
+def _validated_evidence(items: Iterable[Evidence], *, claim: Claim) -> list[dict]:
     """Check each piece of evidence exists and return it as stored on the event."""
     stored = []
     url_validator = URLValidator(schemes=["http", "https"])
@@ -211,6 +211,13 @@ def _validated_evidence(items: Iterable[Evidence]) -> list[dict]:
             if check is None:
                 raise TransitionRefused(
                     f"Evidence {index + 1}: there is no external check {item.external_check_id}.",
+                    code="invalid_evidence",
+                )
+            if check.claim_id != claim.pk:
+                # A check reported on another claim is no evidence for this one.
+                raise TransitionRefused(
+                    f"Evidence {index + 1}: external check {check.pk} was recorded on another "
+                    "claim; cite the checks recorded on this one.",
                     code="invalid_evidence",
                 )
             stored.append(
@@ -267,7 +274,7 @@ def claim_transition(
                 f"A rationale is required to {move.name} a claim ({locked.status} → {to}).",
                 code="rationale_required",
             )
-        stored_evidence = _validated_evidence(evidence)
+        stored_evidence = _validated_evidence(evidence, claim=locked)
         if move.needs_evidence and not stored_evidence:
             raise TransitionRefused(
                 f"Concluding a claim as {to} needs at least one piece of evidence "

@@ -159,6 +159,15 @@ def test_verified_and_false_need_evidence(to, factchecker):
     assert claim.status == S.IN_REVIEW
 
 
+def test_an_external_check_of_another_claim_is_not_evidence(factchecker):
+    claim = claim_in(S.IN_REVIEW)
+    elsewhere = ExternalCheckFactory()
+
+    with pytest.raises(TransitionRefused, match="recorded on another claim"):
+        move(claim, S.VERIFIED, factchecker, evidence=[Evidence(external_check_id=elsewhere.pk)])
+    assert not VerificationEvent.objects.exists()
+
+
 @pytest.mark.parametrize("to", [S.DISPUTED, S.UNVERIFIABLE])
 def test_disputed_and_unverifiable_need_no_evidence(to, factchecker):
     assert move(claim_in(S.IN_REVIEW), to, factchecker, evidence=[]).status == to
@@ -166,8 +175,8 @@ def test_disputed_and_unverifiable_need_no_evidence(to, factchecker):
 
 def test_evidence_of_each_kind_is_stored_with_the_event(factchecker):
     document = DocumentFactory(headline="White House statement")
-    check = ExternalCheckFactory()
     claim = claim_in(S.IN_REVIEW)
+    check = ExternalCheckFactory(claim=claim)
 
     move(
         claim,
