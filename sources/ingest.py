@@ -201,7 +201,10 @@ def _organization(
             )
         return organization
     organization = Organization(name=name, kind=kind, parent=parent)
-    _full_clean(organization, what=what)
+    # Uniqueness is the database's to decide: a parallel import may create the same
+    # organization between the lookup above and the insert; the IntegrityError path below
+    # then returns that one instead of refusing the import.
+    _full_clean(organization, what=what, unique=False)
     try:
         with transaction.atomic():
             organization.save()
@@ -261,10 +264,12 @@ def _license_terms(*, notice: str, publisher: Organization, warnings: list[str])
     return license_terms
 
 
-def _full_clean(instance: models.Model, *, what: str, exclude: list[str] | None = None) -> None:
+def _full_clean(
+    instance: models.Model, *, what: str, exclude: list[str] | None = None, unique: bool = True
+) -> None:
     """Validate instance, turning the first problem into a one-line IngestError."""
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, validate_unique=unique, validate_constraints=unique)
     except ValidationError as exc:
         name, messages = field_messages(exc)[0]
         if name is None:

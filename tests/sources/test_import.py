@@ -480,3 +480,29 @@ def test_a_publication_time_outside_the_storable_years_is_refused(published_at):
         document_import(raw="A body of one sentence.", publisher="P", published_at=published_at)
     assert not Document.objects.exists()
     assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_publisher_created_by_a_parallel_import_is_used_not_refused(monkeypatch):
+    # Found in the adversarial probe: parallel imports naming the same new publisher failed
+    # with "Organization with this Name already exists". Replay the race deterministically:
+    # the other import commits the publisher between this one's lookup and its insert.
+    from sources.models import OrganizationQuerySet
+
+    real_by_name = OrganizationQuerySet.by_name
+    raced = []
+
+    def lookup_before_the_other_commits(self, name):
+        if name.strip() == "Outlet B" and not raced:
+            raced.append(True)
+            Organization.objects.create(name="Outlet B", kind=Organization.Kind.PUBLISHER)
+            return self.none()
+        return real_by_name(self, name)
+
+    monkeypatch.setattr(OrganizationQuerySet, "by_name", lookup_before_the_other_commits)
+
+    result = document_import(raw=ARTICLE_B, publisher="Outlet B")
+
+    assert raced
+    assert Organization.objects.filter(name="Outlet B").count() == 1
+    assert result.document.publisher.name == "Outlet B"
