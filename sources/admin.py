@@ -1,5 +1,7 @@
 """Admin for sources: organizations, people, anonymous sources, documents and licence terms."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -85,6 +87,34 @@ class AnonymousSourceAdmin(admin.ModelAdmin):
         if not request.user.has_perm(CONFIDENTIAL_PERMISSION):
             kwargs["exclude"] = [*(kwargs.get("exclude") or []), "confidential_identity"]
         return super().get_form(request, obj, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The change history; without the permission, no entry says the identity changed."""
+        response = super().history_view(request, object_id, extra_context)
+        if request.user.has_perm(CONFIDENTIAL_PERMISSION) or not hasattr(response, "context_data"):
+            return response
+        label = str(AnonymousSource._meta.get_field("confidential_identity").verbose_name)
+        for entry in response.context_data.get("action_list", []):
+            entry.change_message = json.dumps(_without_field(entry.change_message, label))
+        return response
+
+
+def _without_field(change_message: str, label: str) -> list:
+    """A LogEntry's change message with one field's name taken out of every 'changed'."""
+    try:
+        messages = json.loads(change_message or "[]")
+    except json.JSONDecodeError:
+        return []  # a free-text message might name anything: show none of it
+    kept = []
+    for message in messages:
+        changed = message.get("changed") if isinstance(message, dict) else None
+        if changed is not None:
+            fields = [f for f in changed.get("fields", []) if f.lower() != label.lower()]
+            if not fields:
+                continue
+            message = {**message, "changed": {**changed, "fields": fields}}
+        kept.append(message)
+    return kept
 
 
 @admin.register(LicenseTerms)

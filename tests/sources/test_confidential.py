@@ -190,3 +190,33 @@ def test_a_token_from_another_key_is_refused_and_nothing_changes(tmp_path):
 
     source.refresh_from_db()
     assert (source.confidential_identity, source.description) == (SECRET, "officials")
+
+
+def test_the_history_page_does_not_say_the_identity_changed_without_the_permission(
+    client, source_editor, superuser
+):
+    # Found in the adversarial probe: "Changed Confidential identity" on the history page
+    # told an editor without the permission that a source's identity had been changed.
+    source = AnonymousSourceFactory(confidential_identity="", description="officials")
+    client.force_login(superuser)
+    url = reverse("admin:sources_anonymoussource_change", args=[source.pk])
+    client.post(
+        url,
+        {
+            "description": "current and former officials",
+            "count_text": "",
+            "count": "",
+            "anonymity_reason": "",
+            "motive": "",
+            "confidential_identity": SECRET,
+        },
+    )
+    history = reverse("admin:sources_anonymoussource_history", args=[source.pk])
+    with_permission = client.get(history).content.decode()
+
+    client.force_login(source_editor)
+    without = client.get(history).content.decode()
+
+    assert "onfidential identity" in with_permission
+    assert "onfidential identity" not in without
+    assert "Description" in without  # the rest of the change is still told
