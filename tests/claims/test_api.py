@@ -759,6 +759,20 @@ def test_hidden_work_does_not_move_a_consumers_list_date(story, consumer_api, ed
     assert consumer_api.get(CLAIMS)["Last-Modified"] == before
 
 
+def test_an_unrelated_import_does_not_move_a_consumers_list_date(story, consumer_api, staff_api):
+    # Found in the adversarial probe: Last-Modified on consumer lists moved whenever staff
+    # imported any document, which tells outsiders when the newsroom is working on something.
+    import time
+
+    before = consumer_api.get(CLAIMS)["Last-Modified"]
+    staff_before = staff_api.get(CLAIMS)["Last-Modified"]
+    time.sleep(1.1)  # HTTP dates have one-second resolution
+    DocumentFactory(license=LicenseTermsFactory(), headline="Not yet quoted by any claim")
+
+    assert consumer_api.get(CLAIMS)["Last-Modified"] == before
+    assert staff_api.get(CLAIMS)["Last-Modified"] != staff_before  # staff see the new work
+
+
 def test_reanchoring_moves_the_claim_revision_on(story):
     from sources.documents import document_body_update
 
