@@ -223,7 +223,10 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
             },
         ),
         ("Text", {"fields": ["body", "is_excerpt", "body_sha256", "raw_text"]}),
-        ("Licence", {"fields": ["license", "licence_panel", "suggestions_link"]}),
+        (
+            "Licence",
+            {"fields": ["license", "license_override", "licence_panel", "suggestions_link"]},
+        ),
         ("Provenance", {"fields": ["obtained_at", "obtained_via", "imported_by"]}),
     ]
     change_list_template = "admin/sources/document/change_list.html"

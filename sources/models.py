@@ -3,6 +3,7 @@
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -332,6 +333,13 @@ class Document(models.Model):
         null=True,
         blank=True,
     )
+    license_override = models.TextField(
+        "why another holder's terms apply",
+        blank=True,
+        help_text="Licence terms belong to the document's publisher, publication or their "
+        "group. To attach another holder's terms (e.g. a syndication partner's), say why; the "
+        "reason is kept with the document.",
+    )
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -353,6 +361,33 @@ class Document(models.Model):
         if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body_sha256"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if (
+            self.license_id is not None
+            and self.publisher_id is not None
+            and self.license.holder_id not in self.rights_holders()
+            and not self.license_override.strip()
+        ):
+            raise ValidationError(
+                {
+                    "license": f"These are {self.license.holder}'s terms, but the document is "
+                    f"published by {self.publisher}"
+                    + (f" ({self.publication})" if self.publication_id else "")
+                    + ". Choose terms of its publisher, publication or their group, or say "
+                    "below why another holder's terms apply."
+                }
+            )
+
+    def rights_holders(self) -> set[int]:
+        """The organizations whose terms can govern this document: its publisher, its
+        publication, and the groups they belong to."""
+        holders = {self.publisher_id, self.publication_id}
+        for organization in (self.publisher, self.publication):
+            if organization is not None:
+                holders.add(organization.parent_id)
+        return holders - {None}
 
     @property
     def paragraphs(self) -> list[str]:

@@ -164,3 +164,27 @@ def test_document_page_links_to_the_suggester_which_refuses_reserved_text(admin_
 
     assert link in page.content.decode()
     assert "reserves text and data mining" in suggester.content.decode()
+
+
+def test_a_document_cannot_carry_another_holders_terms_without_a_recorded_reason():
+    # Found in the adversarial probe: an editor attached Outlet B's terms to a DK Medier
+    # document; its withheld quote then went out under Outlet B's terms, with no TDM header.
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import DocumentFactory, LicenseTermsFactory, OrganizationFactory
+
+    dk_medier = OrganizationFactory(name="DK Medier")
+    title = OrganizationFactory(name="Danish Offshore Industry", parent=dk_medier)
+    document = DocumentFactory(publisher=title)
+    outlet_b_terms = LicenseTermsFactory(holder=OrganizationFactory(name="Outlet B"))
+
+    document.license = outlet_b_terms
+    with pytest.raises(ValidationError) as refused:
+        document.full_clean()
+    assert "Outlet B's terms" in str(refused.value.message_dict["license"])
+
+    document.license_override = "Syndicated under Outlet B's partner agreement of 2025."
+    document.full_clean()  # an explicit, recorded override is accepted
+    document.license = LicenseTermsFactory(holder=dk_medier)
+    document.license_override = ""
+    document.full_clean()  # the group's terms need no reason
