@@ -118,6 +118,16 @@ def document_import(
                 document.license = _license_terms(
                     notice=normalised.notice, publisher=document.publisher, warnings=warnings
                 )
+                if document.license.holder_id not in document.rights_holders():
+                    # The text's own rights notice names the holder: that is the reason.
+                    document.license_override = (
+                        f"The document's rights notice names {document.license.holder} as "
+                        "the rights holder."
+                    )
+                    warnings.append(
+                        f"The rights notice names {document.license.holder}, not the "
+                        f"publisher {document.publisher}; recorded why its terms apply."
+                    )
             else:
                 warnings.append("No rights notice was found; record the licence terms by hand.")
             _full_clean(document, what="document", exclude=["body_sha256"])
