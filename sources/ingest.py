@@ -60,7 +60,7 @@ def document_import(
         raise IngestError(
             "The publication time has no time zone; give one, e.g. 2025-11-20T09:30:00+01:00."
         )
-    if published_at is not None and not _in_utc_range(published_at):
+    if published_at is not None and in_utc(published_at) is None:
         raise IngestError(
             "The publication time is outside the years 1 to 9999 once converted to UTC."
         )
@@ -150,10 +150,6 @@ def in_utc(moment: datetime) -> datetime | None:
         return moment.astimezone(UTC)
     except OverflowError:
         return None
-
-
-def _in_utc_range(moment: datetime) -> bool:
-    return in_utc(moment) is not None
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -373,7 +373,7 @@ class Disclosure:
         """May the excerpt named `key` go out in this response?"""
         if key not in self._shown:
             return NOT_PREPARED
-        return self._excerpts.get(key, NOT_PREPARED)
+        return self._excerpts.get(key, (None, NOT_PREPARED))[1]
 
     def full_text(self, document: Document) -> Release:
         """May this document's whole body go out in this response?"""
@@ -388,7 +388,9 @@ class Disclosure:
     @property
     def served(self) -> list[Document]:
         """The documents whose text this response carries, by id."""
-        ids = {key_doc for key, key_doc in self._excerpt_documents.items() if self._out(key)}
+        ids = {
+            pk for key, (pk, release) in self._excerpts.items() if key in self._shown and release
+        }
         ids |= {pk for pk, release in self._full_text.items() if release}
         return [self.documents[pk] for pk in sorted(ids)]
 
@@ -405,9 +407,6 @@ class Disclosure:
 
     # deciding ---------------------------------------------------------------------------------
 
-    def _out(self, key) -> bool:
-        return key in self._shown and bool(self._excerpts.get(key))
-
     def _decide_full_text(self, document: Document) -> Release:
         return Release.of(
             decide(
@@ -418,15 +417,14 @@ class Disclosure:
             )
         )
 
-    def _allocate(self, recorded: Iterable[Excerpt]) -> dict[tuple, Release]:
-        releases: dict[tuple, Release] = {}
-        self._excerpt_documents: dict[tuple, int] = {}
+    def _allocate(self, recorded: Iterable[Excerpt]) -> dict[tuple, tuple[int, Release]]:
+        """Map each excerpt's key to (its document's id, whether it goes out)."""
+        releases: dict[tuple, tuple[int, Release]] = {}
         taken: dict[int, set] = {}  # per document: the character positions already given out
         for excerpt in recorded:
             document = self.documents.get(excerpt.document_id)
             if document is None:
                 continue  # not one of this response's documents
-            self._excerpt_documents[excerpt.key] = document.pk
             agreement = self.agreements.get(document.license_id)
             decision = decide(
                 document=document,
@@ -436,24 +434,27 @@ class Disclosure:
                 agreement=agreement,
             )
             if not decision or self.audience == Audience.STAFF:
-                releases[excerpt.key] = Release.of(decision)
+                releases[excerpt.key] = (document.pk, Release.of(decision))
                 continue
             used = taken.setdefault(document.pk, set())
             positions = _positions(excerpt)
             budget = quote_limit(document.license, agreement)
             if len(used | positions) > budget.characters:
-                releases[excerpt.key] = Release.of(
-                    Decision(
-                        False,
-                        f"{budget.source} allow at most {budget.characters} characters of this "
-                        "document to go to outside consumers in all, and quotes recorded "
-                        f"before this one already use {len(used)} of them.",
-                        budget.clause,
-                    )
+                releases[excerpt.key] = (
+                    document.pk,
+                    Release.of(
+                        Decision(
+                            False,
+                            f"{budget.source} allow at most {budget.characters} characters of this "
+                            "document to go to outside consumers in all, and quotes recorded "
+                            f"before this one already use {len(used)} of them.",
+                            budget.clause,
+                        )
+                    ),
                 )
                 continue
             used |= positions
-            releases[excerpt.key] = Release(True)
+            releases[excerpt.key] = (document.pk, Release(True))
         return releases
 
 
