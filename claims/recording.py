@@ -45,12 +45,19 @@ def claim_touch(claim_ids: Iterable[int], *, content: bool = True) -> None:
     Claim.objects.filter(pk__in=list(claim_ids)).update(**changes)
 
 
-def ensure_open(claim_id: int) -> None:
-    """Refuse to change what a concluded claim says or where it appears: reopen it first.
+CONCLUDED_CONTENT = "changing what it says, where it appears or who said it"
+CONCLUDED_REVIEW = "recording or removing what others found or how it relates to other claims"
 
-    Locks the claim's row first (call inside the service's transaction): a conclusion under
-    way holds that lock, so the check waits for it and sees its outcome instead of passing
-    on the old status and then writing to a concluded claim (check-then-act).
+
+def ensure_open(claim_id: int, *, changing: str = CONCLUDED_CONTENT) -> None:
+    """Refuse to change what a concluded claim shows: reopen it first.
+
+    Its published review rests on its wording, appearances and chains, and also on the
+    external checks and relations it shows (a same-as link moves its independent-origin
+    count): a change to any of them waits for a reopen, so every change to what readers were
+    told follows a recorded event. Locks the claim's row first (call inside the service's
+    transaction): a conclusion under way holds that lock, so the check waits for it and sees
+    its outcome instead of passing on the old status and then writing (check-then-act).
     """
     status = (
         Claim.objects.select_for_update()
@@ -61,9 +68,15 @@ def ensure_open(claim_id: int) -> None:
     if status in CONCLUDED:
         raise ValidationError(
             f"This claim is concluded ({ClaimStatus(status).label.lower()}): reopen it before "
-            "changing what it says, where it appears or who said it.",
+            f"{changing}.",
             code="concluded",
         )
+
+
+def ensure_all_open(claim_ids, *, changing: str) -> None:
+    """ensure_open for several claims, locked in id order (two services never deadlock)."""
+    for claim_id in sorted(set(claim_ids)):
+        ensure_open(claim_id, changing=changing)
 
 
 # Real chains have two to five links (origin, reporter, relays, publisher); a bound keeps one
@@ -253,7 +266,11 @@ def external_check_record(
     checked_at: datetime | None = None,
     user: AbstractBaseUser | None,
 ) -> ExternalCheck:
-    """Record a third party's reported verification attempt, anchored in the reporting document."""
+    """Record a third party's reported verification attempt, anchored in the reporting document.
+
+    The claim must be open (a concluded claim's review shows its checks): reopen it first.
+    """
+    ensure_open(claim.pk, changing=CONCLUDED_REVIEW)
     check = ExternalCheck(
         claim=claim,
         organization=organization,
@@ -307,6 +324,8 @@ def relation_record(
         errors["reason"] = "Say why the claims are related."
     if errors:
         raise ValidationError(errors)
+    # Both claims show the relation (and a same-as link moves both origin counts).
+    ensure_all_open([from_claim.pk, to_claim.pk], changing=CONCLUDED_REVIEW)
     if kind in ClaimRelation.SYMMETRIC_KINDS and from_claim.pk > to_claim.pk:
         from_claim, to_claim = to_claim, from_claim
     duplicate = ValidationError(
@@ -334,6 +353,7 @@ def relation_record(
 def relation_delete(*, relation: ClaimRelation) -> None:
     """Delete a relation; recount independent origins when a same-as link goes."""
     claim_ids = [relation.from_claim_id, relation.to_claim_id]
+    ensure_all_open(claim_ids, changing=CONCLUDED_REVIEW)
     kind = relation.kind
     relation.delete()
     if kind == ClaimRelation.Kind.SAME_AS:

@@ -282,9 +282,10 @@ def test_search_uses_full_text_on_postgresql_and_substring_elsewhere(story):
 def test_ordering_by_independent_origins(story, staff_api, factchecker):
     from claims.recording import relation_record
 
-    # Same-as merges origins: the wire story via Reuters and the officials via the FT.
+    # Same-as merges origins: the wire story via Reuters and the officials via the FT (both
+    # claims open: a concluded claim's relations wait for a reopen).
     relation_record(
-        from_claim=Claim.objects.get(summary__startswith="Oct 30 deal"),
+        from_claim=Claim.objects.get(summary__startswith="MSS linked"),
         to_claim=Claim.objects.get(summary__startswith="Trump to visit"),
         kind="same_as",
         reason="test",
@@ -325,16 +326,10 @@ def test_etag_and_last_modified_answer_304(path, story, consumer_api):
 
     assert consumer_api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert consumer_api.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
-    from claims.recording import relation_record
-
-    # New information on a verified claim changes what consumers get.
-    relation_record(
-        from_claim=cooper,
-        to_claim=Claim.objects.get(summary__startswith="Oct 30 deal"),
-        kind="corroborates",
-        reason="Both from the same week's reporting.",
-        user=None,
-    )
+    # New terms for the document a verified claim quotes change what consumers get.
+    terms = cooper.appearances.get().document.license
+    terms.max_external_quote_chars = 0
+    terms.save()
     again = consumer_api.get(url, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200
     assert again["ETag"] != etag
@@ -550,6 +545,15 @@ def test_factcheckers_record_external_checks_and_relations(story, staff_api):
     )
     relation = staff_api.post(
         f"{CLAIMS}{miller.pk}/relations/",
+        {
+            "to_claim": Claim.objects.get(summary__startswith="Trump to visit").pk,
+            "kind": "corroborates",
+            "reason": "Same FT reporting.",
+        },
+        format="json",
+    )
+    to_concluded = staff_api.post(
+        f"{CLAIMS}{miller.pk}/relations/",
         {"to_claim": cooper.pk, "kind": "corroborates", "reason": "Same FT reporting."},
         format="json",
     )
@@ -568,6 +572,10 @@ def test_factcheckers_record_external_checks_and_relations(story, staff_api):
     assert check.json()["external_checks"][-1]["outcome"] == "declined_to_comment"
     assert relation.status_code == 201
     assert relation.json()["relations"][0]["kind"] == "corroborates"
+    # Cooper's claim is verified: what its review shows changes only after a reopen.
+    assert to_concluded.status_code == 400
+    assert to_concluded.json()["code"] == "concluded"
+    assert "reopen it before recording or removing" in to_concluded.json()["non_field_errors"][0]
     assert unanchored.status_code == 400 and "exact" in unanchored.json()
 
 

@@ -314,9 +314,10 @@ def test_relation_record_rejects_bad_input(editor, same_claim, reason, kind, fie
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("edit", ["appearance", "chain"])
+@pytest.mark.parametrize("edit", ["appearance", "chain", "check", "same_as"])
 def test_an_edit_racing_a_conclusion_waits_for_it_and_is_then_refused(edit, factchecker, editor):
-    """security.md D1: the open-check read the status without a lock (check-then-act)."""
+    """security.md D1/D22: the open-check read the status without a lock (check-then-act);
+    external checks and relations change a concluded claim's review too."""
     import threading
     import time
 
@@ -332,6 +333,7 @@ def test_an_edit_racing_a_conclusion_waits_for_it_and_is_then_refused(edit, fact
         claim=claim, document=document, exact="the plan was put on hold", user=editor
     )
     version = Claim.objects.get(pk=claim.pk).version
+    other = ClaimFactory()
     concluding = threading.Event()
     outcome = {}
 
@@ -359,10 +361,21 @@ def test_an_edit_racing_a_conclusion_waits_for_it_and_is_then_refused(edit, fact
                 recording.appearance_create(
                     claim=claim, document=document, exact="Nothing else", user=editor
                 )
-            else:
+            elif edit == "chain":
                 recording.chain_set(
                     appearance=appearance,
                     links=[recording.ChainLink(role="origin", agent=OrganizationFactory())],
+                )
+            elif edit == "check":
+                recording.external_check_record(
+                    claim=claim,
+                    organization=OrganizationFactory(),
+                    outcome="could_not_verify",
+                    user=editor,
+                )
+            else:
+                relation_record(
+                    from_claim=other, to_claim=claim, kind=Kind.SAME_AS, reason="x", user=editor
                 )
             outcome["edit"] = "written"
         except ValidationError as error:
@@ -383,3 +396,56 @@ def test_an_edit_racing_a_conclusion_waits_for_it_and_is_then_refused(edit, fact
     assert claim.status == ClaimStatus.VERIFIED
     assert claim.appearances.count() == 1
     assert not appearance.chain.exists()
+    assert not claim.external_checks.exists()
+    assert not ClaimRelation.objects.exists()
+
+
+@pytest.mark.parametrize("end", ["from", "to"])
+def test_a_concluded_claims_checks_and_relations_wait_for_a_reopen(end, editor, factchecker):
+    from claims.models import ClaimStatus
+    from claims.workflow import claim_transition
+
+    verified = ClaimFactory(status=ClaimStatus.VERIFIED)
+    open_claim = ClaimFactory()
+    ends = (verified, open_claim) if end == "from" else (open_claim, verified)
+
+    with pytest.raises(ValidationError, match="reopen it before recording or removing"):
+        relation_record(
+            from_claim=ends[0], to_claim=ends[1], kind=Kind.SAME_AS, reason="x", user=editor
+        )
+    with pytest.raises(ValidationError, match="reopen it before recording or removing"):
+        recording.external_check_record(
+            claim=verified, organization=OrganizationFactory(), outcome="denied", user=editor
+        )
+    assert not ClaimRelation.objects.exists() and not verified.external_checks.exists()
+
+    # Once reopened (a recorded event, with its reason) the fact-checker may add both.
+    claim_transition(
+        claim=verified,
+        to=ClaimStatus.IN_REVIEW,
+        actor=factchecker,
+        expected_version=verified.version,
+        rationale="Reuters now reports a denial.",
+    )
+    recording.external_check_record(
+        claim=verified, organization=OrganizationFactory(), outcome="denied", user=editor
+    )
+    relation_record(
+        from_claim=ends[0], to_claim=ends[1], kind=Kind.SAME_AS, reason="x", user=editor
+    )
+    assert verified.external_checks.count() == 1
+    assert ClaimRelation.objects.count() == 1
+
+
+def test_removing_a_relation_of_a_concluded_claim_waits_for_a_reopen(editor):
+    from claims.models import ClaimStatus
+
+    first, second = ClaimFactory(), ClaimFactory()
+    relation = relation_record(
+        from_claim=first, to_claim=second, kind=Kind.SAME_AS, reason="x", user=editor
+    )
+    Claim.objects.filter(pk=second.pk).update(status=ClaimStatus.FALSE)
+
+    with pytest.raises(ValidationError, match="reopen it"):
+        recording.relation_delete(relation=relation)
+    assert ClaimRelation.objects.filter(pk=relation.pk).exists()
