@@ -68,6 +68,15 @@ def anchor(
     return _anchor_at(body, _locate(body, exact, prefix, suffix, near=start), len(exact), context)
 
 
+def selects(body: str, *, exact: str, prefix: str, suffix: str, start: int, end: int) -> bool:
+    """Return whether the offsets and context still select the quote in `body`."""
+    return (
+        body[start:end] == exact
+        and body[max(0, start - len(prefix)) : start] == prefix
+        and body[end : end + len(suffix)] == suffix
+    )
+
+
 def relocate(body: str, *, exact: str, prefix: str, suffix: str) -> Anchor:
     """Find a quote again in a changed text, by its words and context only (no offsets).
 

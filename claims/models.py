@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from claims.anchoring import selects
 from sources import agents, licensing
 
 
@@ -257,16 +258,21 @@ class Claim(models.Model):
         return self.status in CONCLUDED
 
 
+class AnchorState(models.TextChoices):
+    """Whether a recorded excerpt (an appearance's quote, a check's report) is still in its text."""
+
+    ANCHORED = "anchored", "Anchored"
+    REANCHORED = "reanchored", "Re-anchored after the text changed"
+    UNANCHORED = "unanchored", "Not found in the current text"
+
+
 class Appearance(models.Model):
     """Where a claim appears: a document plus an anchored quote (W3C Web Annotation selectors).
 
     `start`/`end` are code-point offsets into `document.body`, end exclusive.
     """
 
-    class AnchorState(models.TextChoices):
-        ANCHORED = "anchored", "Anchored"
-        REANCHORED = "reanchored", "Re-anchored after the text changed"
-        UNANCHORED = "unanchored", "Not found in the current text"
+    AnchorState = AnchorState
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
     document = models.ForeignKey(
@@ -303,11 +309,13 @@ class Appearance(models.Model):
 
     def matches_body(self) -> bool:
         """Return whether the offsets and context still select the quote in the document."""
-        body = self.document.body
-        return (
-            body[self.start : self.end] == self.exact
-            and body[max(0, self.start - len(self.prefix)) : self.start] == self.prefix
-            and body[self.end : self.end + len(self.suffix)] == self.suffix
+        return selects(
+            self.document.body,
+            exact=self.exact,
+            prefix=self.prefix,
+            suffix=self.suffix,
+            start=self.start,
+            end=self.end,
         )
 
 
@@ -414,6 +422,13 @@ class ExternalCheck(models.Model):
     suffix = models.CharField(max_length=QUOTE_CONTEXT_MAX, blank=True)
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
+    anchor_state = models.CharField(
+        max_length=20,
+        choices=AnchorState.choices,
+        default=AnchorState.ANCHORED,
+        editable=False,
+        help_text="Whether the excerpt still stands in the document's current text.",
+    )
     checked_at = models.DateTimeField("when", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -436,6 +451,19 @@ class ExternalCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.get_outcome_display()}"
+
+    def matches_body(self) -> bool:
+        """Return whether the excerpt (if any) still stands where it was anchored."""
+        if not self.exact:
+            return True
+        return selects(
+            self.document.body,
+            exact=self.exact,
+            prefix=self.prefix,
+            suffix=self.suffix,
+            start=self.start,
+            end=self.end,
+        )
 
 
 class ClaimRelationQuerySet(models.QuerySet):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from claims.anchoring import AnchorError, anchor, relocate
 from claims.models import (
     CONCLUDED,
+    AnchorState,
     Appearance,
     Attribution,
     Claim,
@@ -431,45 +432,52 @@ def _chain_order_errors(roles: Sequence[str]) -> list[ValidationError]:
     return errors
 
 
-def reanchor(appearance: Appearance) -> str:
-    """Re-anchor an appearance whose document text changed; flag it when the quote is lost.
+def reanchor(excerpt: Appearance | ExternalCheck) -> str:
+    """Re-anchor an excerpt (an appearance's quote, a check's report) whose text changed.
 
-    Offsets move only to a place where the exact quote stands; when none can be chosen the
-    appearance is marked unanchored and its offsets are left as they were.
+    Offsets move only to a place where the exact text stands; when none can be chosen the
+    excerpt is flagged unanchored and its offsets are left as they were.
     """
-    if appearance.matches_body():
-        return appearance.anchor_state
+    if excerpt.matches_body():
+        return excerpt.anchor_state
     try:
         found = relocate(
-            appearance.document.body,
-            exact=appearance.exact,
-            prefix=appearance.prefix,
-            suffix=appearance.suffix,
+            excerpt.document.body,
+            exact=excerpt.exact,
+            prefix=excerpt.prefix,
+            suffix=excerpt.suffix,
         )
     except AnchorError:
-        appearance.anchor_state = Appearance.AnchorState.UNANCHORED
-        appearance.save(update_fields=["anchor_state"])
-        return appearance.anchor_state
-    appearance.start, appearance.end = found.start, found.end
-    appearance.prefix, appearance.suffix = found.prefix, found.suffix
-    appearance.anchor_state = Appearance.AnchorState.REANCHORED
-    appearance.save(update_fields=["start", "end", "prefix", "suffix", "anchor_state"])
-    return appearance.anchor_state
+        excerpt.anchor_state = AnchorState.UNANCHORED
+        excerpt.save(update_fields=["anchor_state"])
+        return excerpt.anchor_state
+    excerpt.start, excerpt.end = found.start, found.end
+    excerpt.prefix, excerpt.suffix = found.prefix, found.suffix
+    excerpt.anchor_state = AnchorState.REANCHORED
+    excerpt.save(update_fields=["start", "end", "prefix", "suffix", "anchor_state"])
+    return excerpt.anchor_state
 
 
 @transaction.atomic
 def document_reanchor(document: Document) -> dict[str, int]:
-    """Re-anchor every appearance in a document whose body changed; count them by state."""
+    """Re-anchor every appearance and check excerpt in a document whose body changed.
+
+    Counts them by state; a lost excerpt is flagged (and shown) like a lost quote.
+    """
     counts: dict[str, int] = {}
-    moved: set[int] = set()
-    for appearance in Appearance.objects.filter(document=document).select_related("document"):
-        appearance.document = document  # the body just saved, not a second read
-        before = (appearance.start, appearance.end, appearance.anchor_state)
-        state = reanchor(appearance)
-        if (appearance.start, appearance.end, state) != before:
-            moved.add(appearance.claim_id)
+    moved: dict[bool, set[int]] = {True: set(), False: set()}
+    appearances = Appearance.objects.filter(document=document)
+    checks = ExternalCheck.objects.filter(document=document).exclude(exact="")
+    for excerpt in [*appearances, *checks]:
+        excerpt.document = document  # the body just saved, not a second read
+        before = (excerpt.start, excerpt.end, excerpt.anchor_state)
+        state = reanchor(excerpt)
+        if (excerpt.start, excerpt.end, state) != before:
+            # A quote's anchoring is what is verified (a new revision); a check's is not.
+            moved[isinstance(excerpt, Appearance)].add(excerpt.claim_id)
         counts[state] = counts.get(state, 0) + 1
-    claim_touch(moved)  # their selectors changed: a new version for syncing clients
+    claim_touch(moved[True])  # their selectors changed: a new revision for syncing clients
+    claim_touch(moved[False] - moved[True], content=False)
     return counts
 
 

@@ -192,6 +192,7 @@ class ExternalCheckSerializer(serializers.ModelSerializer):
             "checked_at",
             "document",
             "excerpt",
+            "anchor_state",
             "withheld",
         ]
 

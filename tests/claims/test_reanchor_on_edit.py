@@ -73,3 +73,55 @@ def test_a_body_another_document_has_is_refused(appearance):
 
     appearance.document.refresh_from_db()
     assert appearance.document.body == BODY
+
+
+def test_an_external_checks_excerpt_follows_the_text_or_is_flagged(appearance, editor):
+    """security.md: check excerpts were not re-anchored, so a lost one went unnoticed."""
+    from claims.models import AnchorState, Claim
+    from claims.recording import external_check_record
+    from tests.factories import OrganizationFactory
+
+    document = appearance.document
+    other = claim_create(text="Reuters could not verify it.", user=editor)
+    check = external_check_record(
+        claim=other,
+        organization=OrganizationFactory(name="Reuters"),
+        outcome="could_not_verify",
+        document=document,
+        exact="Reuters could not verify the reports",
+        user=editor,
+    )
+    revision = Claim.objects.get(pk=check.claim_id).revision
+
+    document_body_update(document=document, body="Update: " + BODY)
+    check.refresh_from_db()
+    assert check.anchor_state == AnchorState.REANCHORED
+    assert document.body[check.start : check.end] == check.exact
+
+    document_body_update(document=document, body="Officials said the plan was put on hold.")
+    check.refresh_from_db()
+    assert check.anchor_state == AnchorState.UNANCHORED
+    assert check.exact == "Reuters could not verify the reports"  # kept as recorded
+    # A check's excerpt is not what is verified: its moves make no new revision.
+    assert Claim.objects.get(pk=other.pk).revision == revision
+
+
+def test_the_api_tells_staff_a_check_excerpt_was_lost(appearance, editor, client):
+    from claims.recording import external_check_record
+    from tests.factories import OrganizationFactory
+
+    document = appearance.document
+    external_check_record(
+        claim=appearance.claim,
+        organization=OrganizationFactory(name="Reuters"),
+        outcome="could_not_verify",
+        document=document,
+        exact="Reuters could not verify the reports",
+        user=editor,
+    )
+    document_body_update(document=document, body="Officials said the plan was put on hold.")
+    client.force_login(editor)
+
+    body = client.get(f"/api/v1/claims/{appearance.claim_id}/").json()
+
+    assert body["external_checks"][0]["anchor_state"] == "unanchored"
