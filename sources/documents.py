@@ -3,13 +3,22 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from sources.models import Document, sha256_hex
+from sources.models import Document
 from sources.signals import document_body_changed
 
 
 def body_conflict(*, document: Document, body: str) -> Document | None:
-    """Return another document that already has exactly this body, if any."""
-    return Document.objects.filter(body_sha256=sha256_hex(body)).exclude(pk=document.pk).first()
+    """Return another document of the same title that already has exactly this body, if any.
+
+    Another title's document with this body is a copy of the same text, not a conflict.
+    """
+    return (
+        Document.objects.same_text_from(
+            body=body, publisher=document.publisher_id, publication=document.publication_id
+        )
+        .exclude(pk=document.pk)
+        .first()
+    )
 
 
 @transaction.atomic

@@ -2,7 +2,9 @@
 
 The import command, the API and the admin's "Import document" page all call
 `document_import()`: decode the raw bytes and normalise the text (`sources.text`), read the
-trailing rights notice into LicenseTerms (`sources.notices`), and store the body once.
+trailing rights notice into LicenseTerms (`sources.notices`), record the agencies the text
+credits (`sources.credits`), and store the body once per title: the same agency story in two
+titles is two documents, copies of one text (`Document.objects.copies_of`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from sources import credits as wire_credits
 from sources.errors import field_messages
 from sources.licensing import NEW_TERMS_MAX_EXTERNAL_QUOTE_CHARS
-from sources.models import Document, LicenseTerms, Organization, normalise_notice, sha256_hex
+from sources.models import (
+    Document,
+    DocumentCredit,
+    LicenseTerms,
+    Organization,
+    normalise_notice,
+    sha256_hex,
+)
 from sources.notices import parse_notice
 from sources.text import IngestError, decode_raw, normalise
 
@@ -29,6 +39,7 @@ class ImportResult:
     document: Document
     created: bool
     warnings: list[str] = field(default_factory=list)
+    credits: list[DocumentCredit] = field(default_factory=list)
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -47,9 +58,11 @@ def document_import(
     user=None,
     is_excerpt: bool = False,
 ) -> ImportResult:
-    """Store raw article text as a Document with its licence terms, once per body.
+    """Store raw article text as a Document with its licence terms and agency credits.
 
-    Importing a body that is already stored returns that document unchanged (created=False).
+    Idempotent per title: a document already stored at this URL, or with this body for this
+    publisher and publication, is returned unchanged (created=False) and the answer describes
+    it. The same body from another title is a new document, a copy of the stored text.
     Raises IngestError, having written nothing, when the input cannot be imported.
     """
     publisher, publication = publisher.strip(), publication.strip()
@@ -94,10 +107,10 @@ def document_import(
         obtained_via=obtained_via,
         imported_by=user if user is not None and user.is_authenticated else None,
     )
-    existing = _existing(document, publisher=publisher, publication=publication, warnings=warnings)
+    existing = _existing(document, publisher=publisher, publication=publication)
     if existing is not None:
         return existing
-    warnings_before_writes = list(warnings)
+    found_credits = wire_credits.find_credits(text)
     try:
         with transaction.atomic():
             document.publisher = _organization(
@@ -132,15 +145,23 @@ def document_import(
                 warnings.append("No rights notice was found; record the licence terms by hand.")
             _full_clean(document, what="document", exclude=["body_sha256"])
             document.save()
+            credits = _credits(document=document, found=found_credits, warnings=warnings)
     except IntegrityError:
-        # Someone stored the same body in the meantime: theirs stands, ours rolled back.
-        existing = _existing(
-            document, publisher=publisher, publication=publication, warnings=warnings_before_writes
-        )
+        # Someone stored the same body for this title in the meantime: theirs stands, ours
+        # rolled back.
+        existing = _existing(document, publisher=publisher, publication=publication)
         if existing is None:
             raise
         return existing
-    return ImportResult(document=document, created=True, warnings=warnings)
+    copies = list(Document.objects.copies_of(document).select_related("publisher", "publication"))
+    if copies:
+        warnings.append(
+            "The same text is stored for "
+            + ", ".join(f"{_title(copy)} (document {copy.pk})" for copy in copies)
+            + f"; stored as a copy for {_title(document)}, with its own publisher and licence "
+            "terms. Copies of one text count as one origin."
+        )
+    return ImportResult(document=document, created=True, warnings=warnings, credits=credits)
 
 
 def in_utc(moment: datetime) -> datetime | None:
@@ -156,11 +177,23 @@ def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _existing(
-    document: Document, *, publisher: str, publication: str, warnings: list[str]
-) -> ImportResult | None:
-    """Return the stored document with this body, noting metadata that differs, if any."""
-    existing = Document.objects.with_license().filter(body_sha256=sha256_hex(document.body)).first()
+def _title(document: Document) -> str:
+    return (document.publication or document.publisher).name
+
+
+def _existing(document: Document, *, publisher: str, publication: str) -> ImportResult | None:
+    """Return the stored document this import is, describing it: the one at this URL, else the
+    one with this body from this publisher and publication. None when there is none."""
+    stored = Document.objects.with_license().order_by("pk")
+    existing = stored.filter(url=document.url).first() if document.url else None
+    if existing is None:
+        publisher_org = Organization.objects.by_name(publisher).first()
+        publication_org = Organization.objects.by_name(publication).first() if publication else None
+        if publisher_org is None or (publication and publication_org is None):
+            return None  # a title not yet recorded has stored nothing
+        existing = stored.same_text_from(
+            body=document.body, publisher=publisher_org, publication=publication_org
+        ).first()
     if existing is None:
         return None
     _full_clean(
@@ -174,6 +207,7 @@ def _existing(
             ("publisher", publisher, existing.publisher.name),
             ("publication", publication, existing.publication.name if existing.publication else ""),
             ("URL", document.url, existing.url),
+            ("text", sha256_hex(document.body), existing.body_sha256),
             ("headline", document.headline, existing.headline),
             ("publication time", document.published_at, existing.published_at),
             ("language", document.language, existing.language),
@@ -181,12 +215,83 @@ def _existing(
         if given
         and (not _same_text(given, stored or "") if isinstance(given, str) else given != stored)
     ]
+    # The answer describes the stored document, not what this import's text would have given.
+    warnings = []
     if differences:
         warnings.append(
             f"Document {existing.pk} already holds this text; its {', '.join(differences)} "
             "differ from this import and were left unchanged."
         )
-    return ImportResult(document=existing, created=False, warnings=warnings)
+    if not existing.headline:
+        warnings.append(f"Document {existing.pk} has no headline.")
+    if existing.license_id is None:
+        warnings.append(f"Document {existing.pk} has no licence terms; record them by hand.")
+    credits = list(existing.credits.select_related("organization"))
+    return ImportResult(document=existing, created=False, warnings=warnings, credits=credits)
+
+
+def _credits(
+    *, document: Document, found: wire_credits.Credits, warnings: list[str]
+) -> list[DocumentCredit]:
+    """Record each agency the text credits, linked to its news agency (created if new)."""
+    recorded: dict[tuple, DocumentCredit] = {}
+    for credit in found.credits:
+        agency = _agency(credit.agency, warnings=warnings)
+        key = (agency.pk, credit.shape, credit.start)
+        if key not in recorded:
+            recorded[key] = DocumentCredit(
+                document=document,
+                organization=agency,
+                shape=credit.shape,
+                text=credit.text[:500],
+                start=credit.start,
+                end=credit.start + len(credit.text[:500]),
+            )
+    credits = DocumentCredit.objects.bulk_create(list(recorded.values()))
+    if credits:
+        warnings.append(
+            "Agency credits: "
+            + "; ".join(
+                f"{credit.organization.name} ({credit.get_shape_display().lower()} "
+                f"“{credit.text}”)"
+                for credit in credits
+            )
+            + "."
+        )
+    for name in found.unrecognised:
+        warnings.append(
+            f"The credit line names {name}, which is not a known news agency; not credited."
+        )
+    return credits
+
+
+def _agency(name: str, *, warnings: list[str]) -> Organization:
+    """Return the news agency by its name or a known alias, creating it if there is none."""
+    known = wire_credits.known_agency(name)
+    aliases = known.aliases if known else (name,)
+    found = {o.name.casefold(): o for o in Organization.objects.filter(_any_name(aliases))}
+    for alias in aliases:
+        if alias.casefold() in found:
+            agency = found[alias.casefold()]
+            if agency.kind != Organization.Kind.NEWS_AGENCY:
+                warnings.append(
+                    f"{agency.name} is credited as a news agency but recorded as "
+                    f"{agency.get_kind_display().lower()}; left as it is."
+                )
+            return agency
+    return _organization(
+        name=known.name if known else name,
+        kind=Organization.Kind.NEWS_AGENCY,
+        what="news agency",
+        warnings=warnings,
+    )
+
+
+def _any_name(names) -> models.Q:
+    query = models.Q(pk__in=[])
+    for name in names:
+        query |= models.Q(name__iexact=name)
+    return query
 
 
 def _organization(

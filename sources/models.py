@@ -287,6 +287,16 @@ class DocumentQuerySet(models.QuerySet):
     def with_license(self):
         return self.select_related("publisher", "publication", "license__holder")
 
+    def copies_of(self, document: "Document"):
+        """Other documents carrying exactly this document's text (syndicated copies)."""
+        return self.filter(body_sha256=document.body_sha256).exclude(pk=document.pk)
+
+    def same_text_from(self, *, body: str, publisher, publication=None):
+        """The documents of this publisher (and publication) whose body is exactly `body`."""
+        return self.filter(body_sha256=sha256_hex(body), publisher=publisher).filter(
+            Q(publication=publication) if publication is not None else Q(publication__isnull=True)
+        )
+
 
 class Document(models.Model):
     """One published piece as the newsroom received it, with its normalised body."""
@@ -317,7 +327,13 @@ class Document(models.Model):
     language = models.CharField(max_length=16, blank=True, help_text="BCP 47 code, e.g. 'en'.")
     body = models.TextField(help_text="Normalised text: paragraphs separated by blank lines.")
     raw_text = models.TextField(help_text="The text exactly as received.")
-    body_sha256 = models.CharField("body sha256", max_length=64, unique=True, editable=False)
+    body_sha256 = models.CharField(
+        "body sha256",
+        max_length=64,
+        db_index=True,
+        editable=False,
+        help_text="The text's hash: documents sharing it are copies of one text (wire copy).",
+    )
     is_excerpt = models.BooleanField(
         default=False, help_text="The body holds only excerpts of the published piece."
     )
@@ -351,6 +367,20 @@ class Document(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [models.Index(fields=["published_at"])]
+        constraints = [
+            # One document per text and title: the same agency story in two titles is two
+            # documents (copies sharing body_sha256), in one title twice is one.
+            models.UniqueConstraint(
+                fields=["publisher", "publication", "body_sha256"],
+                condition=Q(publication__isnull=False),
+                name="document_one_text_per_publication",
+            ),
+            models.UniqueConstraint(
+                fields=["publisher", "body_sha256"],
+                condition=Q(publication__isnull=True),
+                name="document_one_text_per_publisher",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.headline or f"Document {self.pk}"
@@ -392,3 +422,44 @@ class Document(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p]
+
+
+class DocumentCredit(models.Model):
+    """An agency credited in a document's text: "SEATTLE (AP) —", "/ritzau/", "according to
+    Reuters", "Some information for this report was provided by AP, AFP and Reuters".
+
+    `start`/`end` are offsets into `document.raw_text` (the text as received, which keeps
+    credit lines the normalised body drops); both are 0 when the place is not known.
+    """
+
+    class Shape(models.TextChoices):
+        DATELINE = "dateline", "Dateline"
+        PARENTHETICAL = "parenthetical", "Credit in parentheses"
+        ACCORDING_TO = "according_to", "In-text attribution"
+        AGENCY_LINE = "agency_line", "Agency line"
+        CLOSING_LINE = "closing_line", "Closing credit line"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="credits")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="document_credits"
+    )
+    shape = models.CharField(max_length=20, choices=Shape.choices)
+    text = models.CharField(max_length=500, help_text="The credit as written.")
+    start = models.PositiveIntegerField(default=0)
+    end = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document", "start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "organization", "shape", "start"],
+                name="documentcredit_once_per_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="documentcredit_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_shape_display().lower()}: {self.text})"
