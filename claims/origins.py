@@ -7,11 +7,20 @@ whichever of the two roles it holds, so "officials told the FT" and "the FT repo
 together. Appearances without an origin or a reporter are of unknown provenance and count for
 nothing. A claim counts over its own appearances and those of every claim it is (transitively)
 the same as.
+
+Copies of one text (one agency story in several titles: documents sharing `body_sha256`) are
+one text: appearances anchored on the same passage of copies (overlapping offsets, which mean
+the same words since the bodies are identical) are one origin, however differently each
+title's chain was recorded. Only appearances with a chain join this way; an appearance without
+one still counts for nothing, in one copy or in many, and never bridges two others. Passages
+that differ stay apart, as they would within one document, so adding a copy never changes the
+count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
@@ -116,24 +125,55 @@ def conflicts(*, claims: Iterable[Claim] | None = None) -> list[tuple[Claim, Cla
 
 def _counts_over_closure(components: dict[int, frozenset[int]]) -> dict[int, int]:
     """Count independent origins for every claim in `components`; 1 query."""
-    keys_by_claim = _appearance_keys(components)
+    keyed_by_claim = _appearance_keys(components)
     counts: dict[int, int] = {}
     by_component: dict[frozenset[int], int] = {}
     for claim_id, component in components.items():
         if component not in by_component:
             forest = _Forest()
-            for member in component:
-                for keys in keys_by_claim.get(member, ()):
-                    forest.add(keys[0])
-                    for key in keys[1:]:
-                        forest.union(keys[0], key)
+            keyed = [a for member in component for a in keyed_by_claim.get(member, ())]
+            for appearance in keyed:
+                forest.add(appearance.keys[0])
+                for key in appearance.keys[1:]:
+                    forest.union(appearance.keys[0], key)
+            for a, b in _same_passage_of_copies(keyed):
+                forest.union(a.keys[0], b.keys[0])
             by_component[component] = forest.group_count()
         counts[claim_id] = by_component[component]
     return counts
 
 
-def _appearance_keys(claim_ids: Iterable[int]) -> dict[int, list[tuple[AgentKey, ...]]]:
-    """Map claim id to, per appearance, its origin agent and first reporter (when present)."""
+@dataclass(frozen=True)
+class _Keyed:
+    """An appearance with a chain: its origin and first reporter keys, and where it stands."""
+
+    keys: tuple[AgentKey, ...]
+    document_id: int
+    text_sha256: str
+    start: int
+    end: int
+
+
+def _same_passage_of_copies(keyed: list[_Keyed]):
+    """Yield pairs of appearances on overlapping passages of two copies of one text."""
+    by_text: dict[str, list[_Keyed]] = {}
+    for appearance in keyed:
+        by_text.setdefault(appearance.text_sha256, []).append(appearance)
+    for group in by_text.values():
+        if len({a.document_id for a in group}) < 2:
+            continue  # one document: its passages count as they always did
+        group.sort(key=lambda a: a.start)
+        open_: list[_Keyed] = []  # a sweep over start offsets: only overlapping spans pair
+        for appearance in group:
+            open_ = [a for a in open_ if a.end > appearance.start]
+            for other in open_:
+                if other.document_id != appearance.document_id:
+                    yield other, appearance
+            open_.append(appearance)
+
+
+def _appearance_keys(claim_ids: Iterable[int]) -> dict[int, list[_Keyed]]:
+    """Map claim id to its appearances with a chain: origin agent and first reporter keys."""
     rows = (
         Attribution.objects.filter(
             appearance__claim_id__in=list(claim_ids),
@@ -147,19 +187,23 @@ def _appearance_keys(claim_ids: Iterable[int]) -> dict[int, list[tuple[AgentKey,
             "person_id",
             "organization_id",
             "anonymous_source_id",
+            "appearance__document_id",
+            "appearance__document__body_sha256",
+            "appearance__start",
+            "appearance__end",
         )
     )
-    links: dict[int, tuple[int, dict[str, AgentKey]]] = {}
-    for claim_id, appearance_id, role, person_id, organization_id, anonymous_id in rows:
+    links: dict[int, tuple[int, dict[str, AgentKey], tuple]] = {}
+    for claim_id, appearance_id, role, person_id, organization_id, anonymous_id, *place in rows:
         key = agents.key_from_ids(
             person_id=person_id, organization_id=organization_id, anonymous_source_id=anonymous_id
         )
-        _, by_role = links.setdefault(appearance_id, (claim_id, {}))
+        _, by_role, _ = links.setdefault(appearance_id, (claim_id, {}, tuple(place)))
         by_role.setdefault(role, key)  # rows come in chain order: keep the first reporter
-    keys_by_claim: dict[int, list[tuple[AgentKey, ...]]] = {}
-    for claim_id, by_role in links.values():
-        keys_by_claim.setdefault(claim_id, []).append(tuple(by_role.values()))
-    return keys_by_claim
+    keyed_by_claim: dict[int, list[_Keyed]] = {}
+    for claim_id, by_role, place in links.values():
+        keyed_by_claim.setdefault(claim_id, []).append(_Keyed(tuple(by_role.values()), *place))
+    return keyed_by_claim
 
 
 class _Forest:

@@ -484,3 +484,8 @@ def document_reanchor(document: Document) -> dict[str, int]:
 def on_document_body_changed(sender, document, **kwargs) -> None:
     """Receiver for sources.signals.document_body_changed (connected in ClaimsConfig.ready)."""
     document_reanchor(document)
+    # Its text hash moved with the body: it may have become, or stopped being, a copy of
+    # another title's document, and copies of one text are one origin.
+    refresh_independent_origins(
+        Appearance.objects.filter(document=document).values_list("claim_id", flat=True)
+    )
