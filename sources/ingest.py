@@ -252,8 +252,7 @@ def _credits(
         warnings.append(
             "Agency credits: "
             + "; ".join(
-                f"{credit.organization.name} ({credit.get_shape_display().lower()} "
-                f"“{credit.text}”)"
+                f"{credit.organization.name} ({credit.get_shape_display().lower()} “{credit.text}”)"
                 for credit in credits
             )
             + "."

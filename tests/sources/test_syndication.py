@@ -140,7 +140,8 @@ def test_credits_are_recorded_and_linked_to_news_agencies():
     raw = result.document.raw_text
     assert all(raw[c.start : c.end] == c.text for c in credits)
     assert "Created the news agency Reuters (News agency)." in result.warnings
-    assert any(w.startswith("Agency credits: Reuters (in-text attribution") for w in result.warnings)
+    summary = "Agency credits: Reuters (in-text attribution"
+    assert any(warning.startswith(summary) for warning in result.warnings)
     assert result.credits == credits
 
 
