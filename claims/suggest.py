@@ -5,14 +5,15 @@ A rule-based reader of news copy: "X told the Financial Times", "according to X"
 verify", "did not immediately respond to a request for comment". It reads a document only where
 its licence allows mining (`sources.licensing.decide`), and it saves nothing: each proposal
 carries its offsets in `document.body` so the admin can highlight it, and an editor's
-`suggestion_accept()` records it through `claims.recording`.
+`suggestion_accept()` records it through `claims.recording`. The agencies the document credits
+(`DocumentCredit`: "/ritzau/", "SEATTLE (AP) —") are offered as relays in every chain.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,8 +23,9 @@ from django.db import transaction
 from claims.models import Appearance, Attribution, Claim, ExternalCheck
 from claims.recording import ChainLink, appearance_create, chain_set, external_check_record
 from sources.agents import AgentKind
+from sources.credits import known_agency
 from sources.licensing import Action, Audience, Decision, decide
-from sources.models import AnonymousSource, Document, Organization, Person
+from sources.models import AnonymousSource, Document, DocumentCredit, Organization, Person
 
 Outcome = ExternalCheck.Outcome
 Role = Attribution.Role
@@ -52,6 +54,15 @@ class AgentProposal:
 
 
 @dataclass(frozen=True)
+class RelayProposal:
+    """A news agency the document credits, offered as a relay link: the wire it came by."""
+
+    organization: Organization
+    credit: str  # the credit as written, e.g. "/ritzau/"
+    shape: str  # DocumentCredit.Shape
+
+
+@dataclass(frozen=True)
 class ChainProposal:
     """The attribution phrase at body[start:end]: origin, verb and the outlet it was told to."""
 
@@ -62,6 +73,8 @@ class ChainProposal:
     reporter: AgentProposal | None
     # "the sources" pointing back to an earlier sentence's reporter, not named in this one.
     reporter_inferred: bool = False
+    # The credited agencies, origin end first, that the chain does not already name.
+    relays: tuple[RelayProposal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,7 @@ class Suggestions:
     decision: Decision
     appearances: tuple[AppearanceProposal, ...]
     external_checks: tuple[ExternalCheckProposal, ...]
+    relays: tuple[RelayProposal, ...] = ()
 
 
 def suggest(*, document: Document) -> Suggestions:
@@ -99,7 +113,41 @@ def suggest(*, document: Document) -> Suggestions:
     if not decision:
         raise MiningRefused(decision)
     appearances, checks = _read(document.body)
-    return Suggestions(document, decision, tuple(appearances), tuple(checks))
+    relays = credited_relays(document)
+    appearances = [
+        replace(a, chain=replace(a.chain, relays=_relays_for(a.chain, relays))) for a in appearances
+    ]
+    return Suggestions(document, decision, tuple(appearances), tuple(checks), relays)
+
+
+def credited_relays(document: Document) -> tuple[RelayProposal, ...]:
+    """The agencies `document` credits, each once; the title's own agency line last, since the
+    wire it names is the one that delivered the story (1 query)."""
+    credits = sorted(
+        DocumentCredit.objects.filter(document=document).select_related("organization"),
+        key=lambda c: (c.shape == DocumentCredit.Shape.AGENCY_LINE, c.start, c.pk),
+    )
+    relays: dict[int, RelayProposal] = {}
+    for credit in credits:
+        relays.setdefault(
+            credit.organization_id, RelayProposal(credit.organization, credit.text, credit.shape)
+        )
+    return tuple(relays.values())
+
+
+def _relays_for(chain: ChainProposal, relays: tuple[RelayProposal, ...]):
+    """The relays a chain does not already name as its origin or reporter."""
+    named = {
+        _agency_name(agent.name)
+        for agent in (chain.origin, chain.reporter)
+        if agent is not None and agent.kind == AgentKind.ORGANIZATION
+    }
+    return tuple(r for r in relays if _agency_name(r.organization.name) not in named)
+
+
+def _agency_name(name: str) -> str:
+    agency = known_agency(name)
+    return (agency.name if agency else name).casefold()
 
 
 @transaction.atomic
@@ -113,11 +161,14 @@ def suggestion_accept(
     reporter: Organization | Person | None = None,
     organization: Organization | None = None,
     checked_at: datetime | None = None,
+    relays: Sequence[Organization] | None = None,
 ) -> Appearance | ExternalCheck:
     """Record an accepted proposal for `claim`; pass agents to override the names found.
 
     Organizations are found by name and never created; a described anonymous source becomes a
     new AnonymousSource; a named person is found by name or created with the description given.
+    `relays` are the credited agencies the editor kept (default: all the proposal offers),
+    linked between the reporter and the publisher in the proposal's order.
     """
     if isinstance(proposal, ExternalCheckProposal):
         organization = organization or _organization_named(proposal.organization)
@@ -151,6 +202,13 @@ def suggestion_accept(
     if reporter is not None:
         links.append(ChainLink(Role.REPORTER, reporter, "reported" if links else chain.verb))
     publisher = document.publication or document.publisher
+    if links:
+        offered = [relay.organization for relay in chain.relays]
+        chosen = offered if relays is None else list(relays)
+        chosen.sort(key=lambda o: offered.index(o) if o in offered else len(offered))
+        for relay in dict.fromkeys(chosen):
+            if relay not in (origin, reporter, publisher):
+                links.append(ChainLink(Role.RELAY, relay))
     if links and publisher != reporter:
         links.append(ChainLink(Role.PUBLISHER, publisher, "published"))
     if links:

@@ -105,6 +105,17 @@ def proposed_box(role: str, agent: AgentProposal | None, verb: str = "", note: s
     }
 
 
+def relay_box(relay) -> dict:
+    """Describe a credited agency offered as a relay link (a suggest.RelayProposal)."""
+    return {
+        "role": "Relay",
+        "verb": "",
+        "kind": "organization",
+        "name": relay.organization.name,
+        "details": ["News agency", f"credited: {relay.credit}"],
+    }
+
+
 def document_box(document: Document) -> dict:
     """Describe the document at the end of a chain: the piece, where and when it appeared."""
     details = [str(document.publication or document.publisher)]

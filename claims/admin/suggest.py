@@ -43,7 +43,7 @@ class AcceptForm(forms.Form):
 
 
 class AcceptAppearanceForm(AcceptForm):
-    def __init__(self, *args, admin_site, **kwargs):
+    def __init__(self, *args, admin_site, proposal=None, **kwargs):
         super().__init__(*args, admin_site=admin_site, **kwargs)
         self.fields["reporter"] = forms.ModelChoiceField(
             Organization.objects.all(),
@@ -51,6 +51,18 @@ class AcceptAppearanceForm(AcceptForm):
             widget=AutocompleteSelect(Attribution._meta.get_field("organization"), admin_site),
             help_text="Leave empty to use the organization named in the text.",
         )
+        relays = [relay.organization for relay in proposal.chain.relays] if proposal else []
+        if relays:
+            self.fields["relays"] = forms.ModelMultipleChoiceField(
+                Organization.objects.filter(pk__in=[o.pk for o in relays]),
+                required=False,
+                initial=[o.pk for o in relays],
+                widget=forms.CheckboxSelectMultiple,
+                label="Relays",
+                help_text="News agencies the document credits, linked between the reporter "
+                "and the publisher; untick any that did not carry this passage.",
+            )
+            self.fields["relays"].label_from_instance = lambda o: f"{o.name} (credited)"
 
 
 class AcceptCheckForm(AcceptForm):
@@ -78,7 +90,6 @@ class DocumentPickForm(forms.Form):
 
 def accept_form(proposal, key: str, *, admin_site, data=None) -> AcceptForm:
     """Return the accept form for one proposal, its fields prefixed with the proposal's key."""
-    form_class = (
-        AcceptCheckForm if isinstance(proposal, ExternalCheckProposal) else AcceptAppearanceForm
-    )
-    return form_class(data, prefix=key, admin_site=admin_site)
+    if isinstance(proposal, ExternalCheckProposal):
+        return AcceptCheckForm(data, prefix=key, admin_site=admin_site)
+    return AcceptAppearanceForm(data, prefix=key, admin_site=admin_site, proposal=proposal)

@@ -27,6 +27,7 @@ from claims.admin.display import (
     page_context,
     proposed_box,
     quote_in_context,
+    relay_box,
 )
 from claims.admin.filters import REVIEW_QUEUES, ReviewQueueFilter, in_review_queue
 from claims.admin.suggest import DocumentPickForm, accept_form
@@ -333,6 +334,7 @@ class SuggestView(ClaimAdminView):
                 if chain.reporter is not None:
                     inferred = "from an earlier sentence" if chain.reporter_inferred else ""
                     row["boxes"].append(proposed_box("Reporter", chain.reporter, note=inferred))
+                row["boxes"] += [relay_box(relay) for relay in chain.relays]
                 row["document"] = document_box(document)
                 row["recorded"] = recorded.get((kind, proposal.start, proposal.end), [])
             else:
@@ -350,6 +352,8 @@ class SuggestView(ClaimAdminView):
             if isinstance(proposal, ExternalCheckProposal)
             else {"reporter": data.get("reporter")}
         )
+        if "relays" in data:  # the credited agencies the editor kept ticked
+            overrides["relays"] = list(data["relays"])
         try:
             with transaction.atomic():
                 claim = data["claim"] or recording.claim_create(
