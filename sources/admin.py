@@ -21,6 +21,7 @@ from sources.models import (
     Agreement,
     AnonymousSource,
     Document,
+    DocumentCredit,
     LicenseTerms,
     Organization,
     Person,
@@ -174,6 +175,20 @@ class DocumentImportForm(forms.Form):
     is_excerpt = forms.BooleanField(required=False, label="The text is only an excerpt")
 
 
+class DocumentCreditInline(AutocompleteKeysMixin, admin.TabularInline):
+    """The agencies the text credits, as the importer found them; correct or remove them here."""
+
+    model = DocumentCredit
+    extra = 0
+    fields = ["organization", "shape", "text", "start", "end"]
+    readonly_fields = ["start", "end"]
+    autocomplete_fields = ["organization"]
+    verbose_name = "agency credit"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization")
+
+
 @admin.register(Document)
 class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
@@ -206,7 +221,9 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
         "imported_by",
         "licence_panel",
         "suggestions_link",
+        "copies",
     ]
+    inlines = [DocumentCreditInline]
     fieldsets = [
         (
             None,
@@ -222,7 +239,7 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Text", {"fields": ["body", "is_excerpt", "body_sha256", "raw_text"]}),
+        ("Text", {"fields": ["body", "is_excerpt", "body_sha256", "copies", "raw_text"]}),
         (
             "Licence",
             {"fields": ["license", "license_override", "licence_panel", "suggestions_link"]},
@@ -250,6 +267,30 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
             document_body_update(document=obj, body=obj.body)  # saves the other fields too
         else:
             super().save_model(request, obj, form, change)
+
+    @admin.display(description="Copies of this text")
+    def copies(self, document):
+        """The same text as other titles carry it: one agency story, one origin."""
+        if document.pk is None:
+            return "—"
+        copies = Document.objects.copies_of(document).select_related("publisher", "publication")
+        if not copies:
+            return "None: no other title's document has this text."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> — {}</li>',
+                (
+                    (
+                        reverse("admin:sources_document_change", args=[copy.pk]),
+                        copy,
+                        copy.publication or copy.publisher,
+                    )
+                    for copy in copies
+                ),
+            ),
+        )
 
     @admin.display(description="TDM reserved", boolean=True)
     def tdm_reserved(self, document):

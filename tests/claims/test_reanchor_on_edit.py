@@ -55,6 +55,7 @@ def test_editing_the_body_in_the_admin_reanchors(appearance, admin_client):
     data["obtained_at_0"], data["obtained_at_1"] = "2025-11-19", "10:00:00"
     data.pop("obtained_at", None)
     data.pop("published_at", None)
+    data.update({"credits-TOTAL_FORMS": "0", "credits-INITIAL_FORMS": "0"})  # no agency credits
 
     response = admin_client.post(url, data)
 

@@ -209,3 +209,22 @@ def test_the_migration_turns_existing_agency_credits_into_credit_rows():
     assert (credit.text, document.raw_text[credit.start : credit.end]) == ("/ritzau/", "/ritzau/")
     fallback = DocumentCredit.objects.get(document=other)
     assert (fallback.organization.name, fallback.start, fallback.end) == ("NewAgency", 0, 0)
+
+
+def test_the_document_page_lists_the_other_copies_and_the_credits(admin_client):
+    from django.urls import reverse
+
+    harbour = carried_by("Harbour Weekly", HARBOUR_NOTICE).document
+    energy = carried_by("Energy Supply DK", ENERGY_NOTICE).document
+    alone = document_import(raw="A text of its own, the operator said.\n", publisher="Outlet C")
+
+    page = admin_client.get(reverse("admin:sources_document_change", args=[harbour.pk]))
+    alone_page = admin_client.get(
+        reverse("admin:sources_document_change", args=[alone.document.pk])
+    )
+
+    html = page.content.decode()
+    assert reverse("admin:sources_document_change", args=[energy.pk]) in html
+    assert "Energy Supply DK" in html
+    assert "/ritzau/" in html and "according to Reuters" in html  # the credits inline
+    assert "None: no other title" in alone_page.content.decode()
