@@ -1,7 +1,8 @@
 """The reference story (DESIGN.md §1) as demo data, loaded through the same services users use.
 
 Everything here is safe to run twice: rows are looked up before they are created, and the
-importer never imports the same body twice.
+importer never imports the same body twice for one title. Article A's Ritzau story is also
+carried by a second DK Medier title: two documents, copies of one text, one origin.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ ORGANIZATIONS = [
     # (name, kind, parent)
     ("DK Medier", Organization.Kind.PUBLISHER, None),
     ("Danish Offshore Industry", Organization.Kind.PUBLICATION, "DK Medier"),
+    ("Danish Maritime Weekly", Organization.Kind.PUBLICATION, "DK Medier"),
     ("Ritzau", Organization.Kind.NEWS_AGENCY, None),
     ("Reuters", Organization.Kind.NEWS_AGENCY, None),
     ("Financial Times", Organization.Kind.PUBLICATION, None),
@@ -84,6 +86,8 @@ DEMO_USERS = [
 
 
 A = "Danish Offshore Industry"  # Article A, credited /ritzau/
+A2 = "Danish Maritime Weekly"  # the same Ritzau story in a second DK Medier title
+A2_HEADLINE = "Washington pauses sanctions on Chinese ministry to spare trade deal"
 B = "Outlet B"  # Article B, relaying the FT
 OFFICIALS = ("anonymous", "current and former US officials")
 TWO_SOURCES = ("anonymous", "sources")
@@ -153,6 +157,14 @@ CLAIMS = [
                 "The ministry has been linked to the Salt Typhoon hacking campaign, which "
                 "targeted US telecommunications companies and the National Guard of a US state",
                 WIRE_A,
+            ),
+            (
+                # The same Ritzau story in a second DK Medier title, whose desk recorded Ritzau
+                # as the reporter: still one origin, because the documents are copies of one text.
+                A2,
+                "The ministry has been linked to the Salt Typhoon hacking campaign, which "
+                "targeted US telecommunications companies and the National Guard of a US state",
+                [(RITZAU, "reporter", "reported"), (("organization", A2), "publisher", "")],
             ),
         ),
     ),
@@ -338,6 +350,18 @@ def load_documents(result: DemoResult) -> None:
         obtained_via=Document.ObtainedVia.DEMO,
         is_excerpt=True,
     )
+    # A second DK Medier title carries the same Ritzau story under its own headline and notice.
+    article_a_text = (DATA / "article_a.txt").read_text(encoding="utf-8")
+    _headline, rest = article_a_text.split("\n", 1)
+    article_a2 = document_import(
+        raw=A2_HEADLINE + "\n" + rest.replace(A, A2),
+        publisher="DK Medier",
+        publication=A2,
+        published_at=datetime.datetime(2025, 11, 19, 11, 5, tzinfo=UTC),
+        language="en",
+        obtained_via=Document.ObtainedVia.DEMO,
+        is_excerpt=True,
+    )
     article_b = document_import(
         raw=(DATA / "article_b.txt").read_bytes(),
         publisher="Outlet B",
@@ -350,7 +374,7 @@ def load_documents(result: DemoResult) -> None:
     if document_b.license_id is None:
         document_b.license = LicenseTerms.objects.get(holder__name="Outlet B")
         document_b.save(update_fields=["license"])
-    for imported in (article_a, article_b):
+    for imported in (article_a, article_a2, article_b):
         result.documents.append(imported.document)
         result.warnings.extend(imported.warnings)
 
@@ -503,6 +527,7 @@ def load_demo(*, with_users: bool) -> DemoResult:
         load_users(result)
     documents = {
         A: Document.objects.get(publication__name=A),
+        A2: Document.objects.get(publication__name=A2),
         B: Document.objects.get(publisher__name=B),
     }
     load_claims(documents=documents, with_users=with_users)

@@ -123,3 +123,31 @@ def test_demo_actors_without_debug_cannot_log_in():
 
     for user in get_user_model().objects.all():
         assert not user.has_usable_password()
+
+
+def test_one_ritzau_story_in_two_dk_medier_titles_is_two_documents_and_one_origin():
+    from claims.models import Claim
+    from claims.origins import count_independent_origins
+
+    load_demo(with_users=False)
+
+    first = Document.objects.get(publication__name="Danish Offshore Industry")
+    second = Document.objects.get(publication__name="Danish Maritime Weekly")
+    assert first.pk != second.pk
+    assert first.publisher == second.publisher  # two titles of DK Medier
+    assert list(Document.objects.copies_of(first)) == [second]
+    assert first.headline != second.headline and first.body == second.body
+    assert first.license != second.license
+    assert "Danish Maritime Weekly" in second.license.notice
+    assert [c.organization.name for c in second.credits.all()] == ["Ritzau"]
+    salt_typhoon = Claim.objects.with_counts().get(summary__startswith="MSS linked")
+    assert salt_typhoon.appearance_count == 2
+    # Article A's chain has Reuters as the reporter, the second title's has Ritzau: only the
+    # copy link makes them one origin.
+    reporters = {
+        a.document_id: a.chain.get(role="reporter").organization.name
+        for a in salt_typhoon.appearances.all()
+    }
+    assert reporters == {first.pk: "Reuters", second.pk: "Ritzau"}
+    assert salt_typhoon.independent_origins == 1
+    assert count_independent_origins([salt_typhoon.pk]) == {salt_typhoon.pk: 1}
