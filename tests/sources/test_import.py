@@ -424,6 +424,7 @@ def test_json_output_is_one_object_describing_the_import(tmp_path):
         "created": True,
         "paragraphs": 3,
         "license": {"holder": "DK Medier", "tdm_reserved": True, "sharing_scope": "internal"},
+        "credits": [{"agency": "Ritzau", "shape": "agency_line", "text": "/ritzau/"}],
         "warnings": payload["warnings"],
     }
     assert "Created the publisher DK Medier (Publisher)." in payload["warnings"]

@@ -112,5 +112,9 @@ def _as_json(result: ImportResult) -> dict:
             "tdm_reserved": terms.tdm_reserved,
             "sharing_scope": terms.sharing_scope,
         },
+        "credits": [
+            {"agency": credit.organization.name, "shape": credit.shape, "text": credit.text}
+            for credit in result.credits
+        ],
         "warnings": result.warnings,
     }
