@@ -19,6 +19,13 @@ from django.utils import timezone
 
 from sources import credits as wire_credits
 from sources.errors import field_messages
+from sources.import_report import (
+    FORMAT_AUTO,
+    LANGUAGE_DECLARED,
+    ImportReport,
+    import_report,
+    read_document,
+)
 from sources.licensing import NEW_TERMS_MAX_EXTERNAL_QUOTE_CHARS
 from sources.models import (
     Document,
@@ -29,7 +36,7 @@ from sources.models import (
     sha256_hex,
 )
 from sources.notices import parse_notice
-from sources.text import IngestError, decode_raw, normalise
+from sources.text import IngestError, decode_raw, propose_headline
 
 __all__ = ["ImportResult", "IngestError", "document_import"]
 
@@ -40,6 +47,8 @@ class ImportResult:
     created: bool
     warnings: list[str] = field(default_factory=list)
     credits: list[DocumentCredit] = field(default_factory=list)
+    # What was removed from the text, what was detected, what needs a decision.
+    report: ImportReport | None = None
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -57,12 +66,15 @@ def document_import(
     obtained_via: str = Document.ObtainedVia.IMPORT_COMMAND,
     user=None,
     is_excerpt: bool = False,
+    input_format: str = FORMAT_AUTO,
 ) -> ImportResult:
     """Store raw article text as a Document with its licence terms and agency credits.
 
     Idempotent per title: a document already stored at this URL, or with this body for this
     publisher and publication, is returned unchanged (created=False) and the answer describes
     it. The same body from another title is a new document, a copy of the stored text.
+    input_format is "auto" (HTML is sniffed), "text" or "html"; the result's report says what
+    the import removed, detected and leaves to the editor.
     Raises IngestError, having written nothing, when the input cannot be imported.
     """
     publisher, publication = publisher.strip(), publication.strip()
@@ -81,19 +93,27 @@ def document_import(
         raise IngestError(f"Invalid language: {language!r} is not a language code such as 'en'.")
 
     text = decode_raw(raw)
-    normalised = normalise(text)
+    reading = read_document(text, input_format=input_format, find_date=published_at is None)
+    normalised = reading.normalised
     warnings = list(normalised.warnings)
     paragraphs = list(normalised.paragraphs)
+    given = {"headline": bool(headline), "language": bool(language), "date": bool(published_at)}
     if not headline:
-        headline = normalised.headline
-    elif normalised.headline and not _same_text(normalised.headline, headline):
-        paragraphs.insert(0, normalised.headline)  # not the headline given, so it is body text
-    if not headline:
-        warnings.append("No headline was given or found; the document has none.")
+        headline = reading.headline
+    elif (
+        reading.headline and reading.headline_in_text and not _same_text(reading.headline, headline)
+    ):
+        paragraphs.insert(0, reading.headline)  # not the headline given, so it is body text
     if not paragraphs:
         raise IngestError(
             "The text has no article body once furniture, credit, headline and notice are removed."
         )
+    headline_proposed = not headline
+    if headline_proposed:
+        headline = propose_headline(paragraphs[0])
+    published_at = published_at or reading.published_at
+    if not language and reading.language_source == LANGUAGE_DECLARED:
+        language = reading.language  # what the page says; a guess only goes in the report
 
     document = Document(
         agency_credit=normalised.agency_credit,
@@ -107,10 +127,28 @@ def document_import(
         obtained_via=obtained_via,
         imported_by=user if user is not None and user.is_authenticated else None,
     )
+
+    def reported(result: ImportResult) -> ImportResult:
+        result.report = import_report(
+            reading=reading,
+            document=result.document,
+            created=result.created,
+            headline_given=given["headline"],
+            headline_proposed=headline_proposed,
+            language_given=given["language"],
+            published_at_given=given["date"],
+        )
+        if result.created and headline_proposed:
+            result.warnings.append(
+                f"No headline was given or found; proposed “{headline}” from the first sentence."
+            )
+        return result
+
     existing = _existing(document, publisher=publisher, publication=publication)
     if existing is not None:
-        return existing
-    found_credits = wire_credits.find_credits(text)
+        return reported(existing)
+    # Credits are read from the article text: for a page, what extraction kept, not its markup.
+    found_credits = wire_credits.find_credits(reading.text)
     try:
         with transaction.atomic():
             document.publisher = _organization(
@@ -152,7 +190,7 @@ def document_import(
         existing = _existing(document, publisher=publisher, publication=publication)
         if existing is None:
             raise
-        return existing
+        return reported(existing)
     copies = list(Document.objects.copies_of(document).select_related("publisher", "publication"))
     if copies:
         warnings.append(
@@ -161,7 +199,9 @@ def document_import(
             + f"; stored as a copy for {_title(document)}, with its own publisher and licence "
             "terms. Copies of one text count as one origin."
         )
-    return ImportResult(document=document, created=True, warnings=warnings, credits=credits)
+    return reported(
+        ImportResult(document=document, created=True, warnings=warnings, credits=credits)
+    )
 
 
 def in_utc(moment: datetime) -> datetime | None:

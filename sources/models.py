@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sources.fields import EncryptedTextField
+from sources.text import propose_headline
 
 
 def sha256_hex(text: str) -> str:
@@ -383,7 +384,8 @@ class Document(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.headline or f"Document {self.pk}"
+        # Without a headline, the opening words say which document it is better than a number.
+        return self.headline or propose_headline(self.body, max_chars=60) or f"Document {self.pk}"
 
     def save(self, *args, **kwargs):
         # A derived column: the hash always describes the body actually stored.

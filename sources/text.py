@@ -406,6 +406,7 @@ SHARE_COUNTER = "share counter"
 REPEATED_LEDE = "repeated lede"
 REPEATED_HEADLINE = "repeated headline"
 REPEATED_PARAGRAPH = "repeated paragraph"
+BYLINE = "byline"
 
 HEADLINE_FIRST_LINE = "first line"
 HEADLINE_REPEATED = "first line, repeated as the page title"
@@ -482,9 +483,7 @@ _CAPTION_WITH_CREDIT = re.compile(
     re.IGNORECASE,
 )
 # News agencies whose name a capture glues onto the end of a caption shortcode.
-_GLUED_AGENCY = (
-    r"/?(?:(?i:ritzau|reuters|ap|afp|dpa|ntb|tt|anp|belga|apa|epa|bloomberg))\b/?"
-)
+_GLUED_AGENCY = r"/?(?:(?i:ritzau|reuters|ap|afp|dpa|ntb|tt|anp|belga|apa|epa|bloomberg))\b/?"
 _SHORTCODE = re.compile(
     r"(?i:\[caption\b[^\]]*\](?P<inner>.*?)\[/caption\])"
     rf"(?:[ \t]*(?P<agency>{_GLUED_AGENCY})(?=[ \t]*[:—–-]?[ \t]*(?:[^\W\d_]|\n|$)))?",
@@ -562,6 +561,20 @@ def furniture_kind(block: str) -> str | None:
         return SHARE_COUNTER
     if _PHOTO_CREDIT_LINE.fullmatch(block):
         return PHOTO_CREDIT
+    return None
+
+
+def block_kind(block: str) -> str | None:
+    """Return what a block of a web page is when it is not article text (or None): furniture,
+    a caption, a byline, a related-article heading or item."""
+    kind = _paragraph_furniture(block)
+    if kind is not None:
+        return kind
+    block = " ".join(block.split())
+    if _RELATED_HEADING.fullmatch(block.strip(_TRAILING_MARKS)) or _related_item(block):
+        return RELATED_ARTICLES
+    if _take_byline([block])[0]:
+        return BYLINE
     return None
 
 

@@ -142,11 +142,19 @@ def test_a_given_headline_equal_to_the_first_paragraph_is_not_repeated_in_the_bo
 
 
 @pytest.mark.django_db
-def test_text_without_a_headline_is_stored_with_a_blank_one_and_a_warning():
+def test_text_without_a_headline_gets_its_first_sentence_proposed_as_headline():
     result = document_import(raw=b"The plan was put on hold.\nThe deal holds.", publisher="X")
 
-    assert result.document.headline == ""
-    assert "No headline was given or found; the document has none." in result.warnings
+    assert result.document.headline == "The plan was put on hold"
+    assert (
+        "No headline was given or found; proposed “The plan was put on hold” from the first "
+        "sentence." in result.warnings
+    )
+    assert result.report.detected["headline"] == {
+        "value": "The plan was put on hold",
+        "source": "proposed from the first sentence",
+        "proposed": True,
+    }
 
 
 @pytest.mark.django_db
@@ -426,6 +434,28 @@ def test_json_output_is_one_object_describing_the_import(tmp_path):
         "license": {"holder": "DK Medier", "tdm_reserved": True, "sharing_scope": "internal"},
         "credits": [{"agency": "Ritzau", "shape": "agency_line", "text": "/ritzau/"}],
         "warnings": payload["warnings"],
+        "report": {
+            "format": "text",
+            "removed": [],
+            "detected": {
+                "format": {"value": "text", "source": "detected"},
+                "headline": {
+                    "value": "US holds off on sanctions against China's security ministry",
+                    "source": "first line",
+                    "proposed": False,
+                },
+                "language": {"value": "en", "source": "given"},
+                "published_at": {"value": "2025-11-20T08:30:00+00:00", "source": "given"},
+                "agency_credit": {"value": "ritzau", "source": "credit line"},
+                "licence": {
+                    "value": "TDM reserved",
+                    "holder": "DK Medier",
+                    "sharing_scope": "internal",
+                    "source": "rights notice in the text",
+                },
+            },
+            "decisions": [],
+        },
     }
     assert "Created the publisher DK Medier (Publisher)." in payload["warnings"]
     assert all(isinstance(warning, str) for warning in payload["warnings"])

@@ -7,18 +7,20 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
+from sources.import_report import FORMAT_AUTO, FORMATS
 from sources.ingest import ImportResult, IngestError, document_import
 from sources.models import Document
 
 
 class Command(BaseCommand):
     help = (
-        "Import a document from a UTF-8 text file: normalise its text, record the licence terms "
-        "of its rights notice, and store it once (re-importing the same text changes nothing)."
+        "Import a document from a UTF-8 text or HTML file: extract and normalise its text, record "
+        "the licence terms of its rights notice, and store it once (re-importing the same text "
+        "changes nothing)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="Text file holding the document as published.")
+        parser.add_argument("path", help="Text or HTML file holding the document as published.")
         parser.add_argument("--publisher", required=True, help="Publisher name (created if new).")
         parser.add_argument("--publication", default="", help="Publication name, if any.")
         parser.add_argument("--url", default="", help="Where the document was published.")
@@ -32,7 +34,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--language", default="", help="BCP 47 language code, e.g. 'en'.")
         parser.add_argument(
-            "--json", action="store_true", help="Print the result as one JSON object."
+            "--format",
+            choices=FORMATS,
+            default=FORMAT_AUTO,
+            help="Read the file as plain text or as an HTML page; 'auto' (the default) sniffs.",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="Print the result as one JSON object, with what was removed, detected and "
+            "needs a decision.",
         )
 
     def handle(self, *args, **options):
@@ -48,6 +59,7 @@ class Command(BaseCommand):
                 published_at=published_at,
                 language=options["language"],
                 obtained_via=Document.ObtainedVia.IMPORT_COMMAND,
+                input_format=options["format"],
             )
         except IngestError as exc:
             raise CommandError(str(exc)) from exc
@@ -94,8 +106,23 @@ class Command(BaseCommand):
                 f"Licence: {terms.holder.name}, {tdm}, sharing "
                 f"{terms.get_sharing_scope_display().lower()}."
             )
+        report = result.report
+        if report is not None:
+            for group in report.removed_by_kind():
+                self.stdout.write(
+                    f"Removed {group['count']} × {group['kind']}: {group['texts'][0]}"
+                )
+            for what, detection in report.detected.items():
+                value = detection["value"]
+                value = ", ".join(value) if isinstance(value, list) else value
+                self.stdout.write(
+                    f"Detected {what.replace('_', ' ')}: {value} ({detection['source']})."
+                )
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
+        if report is not None:
+            for decision in report.decisions:
+                self.stdout.write(self.style.NOTICE(f"To decide: {decision}"))
 
 
 def _as_json(result: ImportResult) -> dict:
@@ -117,4 +144,5 @@ def _as_json(result: ImportResult) -> dict:
             for credit in result.credits
         ],
         "warnings": result.warnings,
+        "report": result.report.as_dict() if result.report is not None else None,
     }
