@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from sources import licensing
 from sources.autocomplete import AutocompleteKeysMixin
 from sources.documents import body_conflict, document_body_update
+from sources.import_report import FORMAT_AUTO, FORMAT_CHOICES
 from sources.ingest import IngestError, document_import
 from sources.models import (
     Affiliation,
@@ -28,6 +29,8 @@ from sources.models import (
 )
 
 CONFIDENTIAL_PERMISSION = "sources.view_confidential_identity"
+# The last import's report, shown once on the import page after the redirect.
+IMPORT_REPORT_SESSION_KEY = "sources_document_import_report"
 # URLs typed without a scheme are taken as https (Django 6's default, chosen now).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -163,8 +166,16 @@ class DocumentImportForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
         strip=False,
-        help_text="Paste the article as received; normalisation, the agency credit and the "
-        "rights notice are handled by the importer.",
+        help_text="Paste the article as received, as text or as the page's HTML source; "
+        "normalisation, page furniture, the agency credit and the rights notice are handled by "
+        "the importer.",
+    )
+    input_format = forms.ChoiceField(
+        label="Format",
+        choices=FORMAT_CHOICES,
+        initial=FORMAT_AUTO,
+        required=False,
+        help_text="Detect tells an HTML page from plain text by its markup.",
     )
     publisher = forms.CharField(max_length=200)
     publication = forms.CharField(max_length=200, required=False)
@@ -345,7 +356,11 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
         ]
 
     def import_view(self, request):
-        """Import pasted text through the same service as the import_document command."""
+        """Import pasted text through the same service as the import_document command.
+
+        A successful import redirects back here (so a reload does not post again) and shows
+        its report once: what was removed, what was detected, what needs a decision.
+        """
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = DocumentImportForm(request.POST or None)
@@ -361,6 +376,7 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
                     published_at=data["published_at"],
                     language=data["language"],
                     is_excerpt=data["is_excerpt"],
+                    input_format=data["input_format"] or FORMAT_AUTO,
                     obtained_via=Document.ObtainedVia.ADMIN_PASTE,
                     user=request.user,
                 )
@@ -371,11 +387,29 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
                 self.message_user(request, f"{verb}: {result.document}.", messages.SUCCESS)
                 for warning in result.warnings:
                     self.message_user(request, warning, messages.WARNING)
-                return redirect(reverse("admin:sources_document_change", args=[result.document.pk]))
+                request.session[IMPORT_REPORT_SESSION_KEY] = {
+                    "document": result.document.pk,
+                    "created": result.created,
+                    "title": str(result.document),
+                    "decisions": result.report.decisions,
+                    "detected_rows": result.report.detected_rows(),
+                    "removed_groups": result.report.removed_by_kind(),
+                }
+                return redirect(
+                    f"{reverse('admin:sources_document_import')}?imported={result.document.pk}"
+                )
+        report = None
+        if request.method == "GET" and "imported" in request.GET:
+            report = request.session.pop(IMPORT_REPORT_SESSION_KEY, None)
+            if report is not None and str(report["document"]) != request.GET["imported"]:
+                report = None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Import document",
             "form": form,
+            "report": report,
+            "document_url": report
+            and reverse("admin:sources_document_change", args=[report["document"]]),
         }
         return TemplateResponse(request, "admin/sources/document/import.html", context)

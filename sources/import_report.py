@@ -33,6 +33,15 @@ LANGUAGE_GUESSED = "guessed from the words of the text"
 DATE_METADATA = "page metadata"
 DATE_METADATA_DAY = "page metadata (day only)"
 
+_LABELS = {
+    "format": "Format",
+    "headline": "Headline",
+    "byline": "Byline",
+    "language": "Language",
+    "published_at": "Published",
+    "agency_credit": "Agency credit",
+    "licence": "Licence",
+}
 # Removed text is shown to the editor cut to this length.
 REPORT_TEXT_MAX_CHARS = 160
 
@@ -125,6 +134,22 @@ class ImportReport:
         return [
             {"kind": kind, "count": len(texts), "texts": texts} for kind, texts in groups.items()
         ]
+
+    def detected_rows(self) -> list[dict]:
+        """The detections as rows of what, value and where it came from, for a table."""
+        rows = []
+        for what, detection in self.detected.items():
+            value = detection["value"]
+            rows.append(
+                {
+                    "what": _LABELS.get(what, what.replace("_", " ")),
+                    "value": ", ".join(value) if isinstance(value, list) else str(value),
+                    "source": detection["source"],
+                    "proposed": detection.get("proposed", False)
+                    or detection.get("stored") is False,
+                }
+            )
+        return rows
 
     def as_dict(self) -> dict:
         return {

@@ -83,7 +83,10 @@ def test_import_page_imports_pasted_text_through_the_importer(client, editor):
 
     document = Document.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("admin:sources_document_change", args=[document.pk])
+    # Back to the import page, which shows the import's report and links to the document.
+    assert response.url == f"{reverse('admin:sources_document_import')}?imported={document.pk}"
+    report_page = client.get(response.url).content.decode()
+    assert reverse("admin:sources_document_change", args=[document.pk]) in report_page
     assert document.agency_credit == "ritzau"
     assert document.obtained_via == Document.ObtainedVia.ADMIN_PASTE
     assert document.imported_by == editor
