@@ -411,7 +411,7 @@ BYLINE = "byline"
 HEADLINE_FIRST_LINE = "first line"
 HEADLINE_REPEATED = "first line, repeated as the page title"
 
-_TRAILING_MARKS = " .:…!›»→▼▾▸+-–—|"
+_TRAILING_MARKS = " .:…!›»→▼▾▸▲▴+-–—|"
 
 
 def _whole(*alternatives: str) -> re.Pattern[str]:
@@ -471,16 +471,17 @@ _HAS_SHARE_WORD = re.compile(rf"\b{_SHARE_WORD}\b", re.IGNORECASE)
 _NETWORK = re.compile(rf"\b{_SHARE_NETWORK}\b", re.IGNORECASE)
 
 _CREDIT_WORD = r"(?:foto|fotos|photo|photos|photograph|billede|bild|bilde|image|picture|kilde)"
-_CREDIT_NAME = r"[^\W\d_][\w .,'’&/()-]{0,80}"
-_PHOTO_CREDIT_LINE = re.compile(
-    rf"\(?(?:{_CREDIT_WORD}\s*:\s*|photo(?:graph)?\s+by\s+|foto\s+af\s+){_CREDIT_NAME}\)?",
-    re.IGNORECASE,
+# Credited names and agencies: capitalised words, joined by slashes, "og", "and", "/".
+_CREDIT_WORD_NAME = r"[A-ZÆØÅÄÖÜÉ][\w.'’-]*"
+_CREDIT_NAME = (
+    rf"{_CREDIT_WORD_NAME}(?:(?:\s*[/&,]\s*|\s+(?:(?:van|von|de|der|af|og|and|for)\s+)*)"
+    rf"{_CREDIT_WORD_NAME}){{0,8}}"
 )
+_CREDITED = rf"(?i:{_CREDIT_WORD}\s*:\s*|photo(?:graph)?\s+by\s+|foto\s+af\s+)"
+_PHOTO_CREDIT_LINE = re.compile(rf"\(?{_CREDITED}{_CREDIT_NAME}\)?")
 # A caption: text that ends with a photographer credit, glued on or not.
 _CAPTION_WITH_CREDIT = re.compile(
-    rf"(?P<caption>.+?)\s*\(?(?P<credit>(?:{_CREDIT_WORD}\s*:\s*|photo(?:graph)?\s+by\s+)"
-    rf"{_CREDIT_NAME})\)?",
-    re.IGNORECASE,
+    rf"(?P<caption>.+?)\s*\(?(?P<credit>{_CREDITED}{_CREDIT_NAME})\)?"
 )
 # News agencies whose name a capture glues onto the end of a caption shortcode.
 _GLUED_AGENCY = r"/?(?:(?i:ritzau|reuters|ap|afp|dpa|ntb|tt|anp|belga|apa|epa|bloomberg))\b/?"
@@ -522,7 +523,7 @@ _RELATED_ITEM_MAX_WORDS = 25
 
 _NAME_WORD = r"[A-ZÆØÅÄÖÜÉÈ][\w'’.-]*"
 _PARTICLE = r"(?:van|von|de|der|den|la|le|du|da|di|bin|al|el|ten|ter)"
-_NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{0,3}}"
+_NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_NAME_WORD}){{0,3}}"
 _BYLINE = re.compile(
     r"(?i:by|af|von|door|par|av|text|tekst|texte|written\s+by|skrevet\s+af|reporting\s+by)"
     rf"\s*:?\s+(?P<names>{_NAME}(?:\s*(?:,|(?i:and|og|und|en|et|och|&))\s*{_NAME})*)"
@@ -687,7 +688,10 @@ def _take_byline(lines: list[str]) -> tuple[list[str], str]:
         match = _BYLINE.fullmatch(line)
         if match is None or len(line.split()) > _BYLINE_MAX_WORDS:
             continue
-        names = [n for n in _BYLINE_SPLIT.split(match["names"]) if n]
+        # "By Jane Doe, Reuters": a one-word part is the outlet or a role, not a name.
+        names = [n for n in _BYLINE_SPLIT.split(match["names"]) if len(n.split()) > 1]
+        if not names:
+            continue
         if any(word.lower().strip(".") in _NOT_A_NAME for n in names for word in n.split()):
             continue
         if _ends_sentence(line) and not line.rstrip(".").endswith(names[-1].rstrip(".")):
@@ -789,6 +793,7 @@ _STOPLISTS = {
 _LANGUAGE_MIN_WORDS = 12
 _LANGUAGE_MIN_SHARE = 0.25
 _LANGUAGE_MIN_LEAD = 1.25  # the best language must score this many times the runner-up
+_LANGUAGE_MIN_OWN_WORDS = 2  # ... or have this many more words of its own
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
@@ -808,7 +813,14 @@ def guess_language(text: str) -> str:
         ((sum(w in _stoplist(code) for w in words) / len(words), code) for code in _STOPLISTS),
         reverse=True,
     )
-    (best, code), (runner_up, _) = scores[0], scores[1]
-    if best < _LANGUAGE_MIN_SHARE or best < runner_up * _LANGUAGE_MIN_LEAD:
+    (best, code), (runner_up, other) = scores[0], scores[1]
+    if best < _LANGUAGE_MIN_SHARE:
         return ""
+    if best < runner_up * _LANGUAGE_MIN_LEAD:
+        # Close languages (Danish and Norwegian) share most small words: the words only one
+        # of the two lists has must then tell them apart.
+        own = sum(w in _stoplist(code) and w not in _stoplist(other) for w in words)
+        theirs = sum(w in _stoplist(other) and w not in _stoplist(code) for w in words)
+        if own < theirs + _LANGUAGE_MIN_OWN_WORDS:
+            return ""
     return code
