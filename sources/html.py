@@ -63,7 +63,7 @@ def read_page(html: str, *, find_date: bool = True) -> Page:
 
     tree = load_html(html)
     if tree is None:
-        raise IngestError("The HTML could not be read as a page.")
+        raise IngestError("The text is not an HTML page; import it as plain text.")
     extracted = trafilatura.bare_extraction(
         html,
         with_metadata=True,
