@@ -75,7 +75,8 @@ def english_page(*, date_meta: str = "", extra_article: str = "") -> str:
     return f"""<html lang="en-GB"><head><title>Crane collapse closes north quay</title>
 {date_meta}</head>
 <body><div><a href="#content">Skip to main content</a></div>
-<header><nav><ul><li><a href="/">Home</a></li><li><a href="/ports">Ports</a></li></ul></nav></header>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/ports">Ports</a></li></ul></nav>
+</header>
 <article id="content"><h1>Crane collapse closes north quay</h1>
 <p>{LEDE}</p><p>{SECOND}</p>{extra_article}<p>{THIRD}</p></article>
 <section class="share">Share 37</section>
