@@ -200,6 +200,8 @@ def normalise(text: str) -> Normalised:
     if len(paragraphs) > 1 and _headline_like(paragraphs[0]):
         headline = paragraphs.pop(0)
         headline_source = HEADLINE_REPEATED if headline_repeated else HEADLINE_FIRST_LINE
+    # Reported in the order the pieces stand in the text, as the editor would read them.
+    removed.sort(key=lambda piece: _position(text, piece.text))
     return Normalised(
         paragraphs=paragraphs,
         agency_credit=agency_credit,
@@ -212,6 +214,12 @@ def normalise(text: str) -> Normalised:
         headline_source=headline_source,
         language_guess=guess_language("\n".join(paragraphs)),
     )
+
+
+def _position(text: str, piece: str) -> int:
+    """Where piece (or its first line, as it may have been unwrapped) starts in text."""
+    found = text.find(piece.split("\n", 1)[0].split(" · ", 1)[0][:40])
+    return found if found >= 0 else len(text)
 
 
 @dataclass

@@ -32,13 +32,14 @@ def test_the_result_reports_each_removed_piece_with_its_kind():
 
     assert result.document.paragraphs == [LEDE, SECOND]
     assert result.report.as_dict()["removed"] == [
+        # In the order they stand in the text.
         {"kind": "accessibility link", "text": "Skip to main content"},
-        {"kind": "share counter", "text": "Share 37 Facebook Twitter"},
         {"kind": "photo caption", "text": "The collapsed crane. Foto: Mads Lund/Ritzau Scanpix"},
         {
             "kind": "reader call-out",
             "text": "Do you have a story for the Harbour Post? Write to tips@example.org.",
         },
+        {"kind": "share counter", "text": "Share 37 Facebook Twitter"},
     ]
 
 
