@@ -108,9 +108,7 @@ def document_import(
         raise IngestError(
             "The text has no article body once furniture, credit, headline and notice are removed."
         )
-    headline_proposed = not headline
-    if headline_proposed:
-        headline = propose_headline(paragraphs[0])
+    headline_proposed = not headline  # proposed once we know the text is new
     published_at = published_at or reading.published_at
     if not language and reading.language_source == LANGUAGE_DECLARED:
         language = reading.language  # what the page says; a guess only goes in the report
@@ -147,6 +145,8 @@ def document_import(
     existing = _existing(document, publisher=publisher, publication=publication)
     if existing is not None:
         return reported(existing)
+    if headline_proposed:
+        headline = document.headline = propose_headline(paragraphs[0])
     # Credits are read from the article text: for a page, what extraction kept, not its markup.
     found_credits = wire_credits.find_credits(reading.text)
     try:
