@@ -44,6 +44,8 @@ _LABELS = {
 }
 # Removed text is shown to the editor cut to this length.
 REPORT_TEXT_MAX_CHARS = 160
+# The admin page lists this many pieces of each kind (the count says how many there were).
+REPORT_TEXTS_PER_KIND = 20
 
 
 @dataclass(frozen=True)
@@ -127,12 +129,18 @@ class ImportReport:
     decisions: list[str] = field(default_factory=list)
 
     def removed_by_kind(self) -> list[dict]:
-        """The removed text grouped by kind, in the order first seen, each piece truncated."""
+        """The removed text grouped by kind, in the order first seen, each piece truncated and
+        at most REPORT_TEXTS_PER_KIND of each kind listed (count says how many there were)."""
         groups: dict[str, list[str]] = {}
         for piece in self.removed:
-            groups.setdefault(piece.kind, []).append(truncate(piece.text))
+            groups.setdefault(piece.kind, []).append(piece.text)
         return [
-            {"kind": kind, "count": len(texts), "texts": texts} for kind, texts in groups.items()
+            {
+                "kind": kind,
+                "count": len(texts),
+                "texts": [truncate(text) for text in texts[:REPORT_TEXTS_PER_KIND]],
+            }
+            for kind, texts in groups.items()
         ]
 
     def detected_rows(self) -> list[dict]:

@@ -200,8 +200,10 @@ def normalise(text: str) -> Normalised:
     if len(paragraphs) > 1 and _headline_like(paragraphs[0]):
         headline = paragraphs.pop(0)
         headline_source = HEADLINE_REPEATED if headline_repeated else HEADLINE_FIRST_LINE
-    # Reported in the order the pieces stand in the text, as the editor would read them.
-    removed.sort(key=lambda piece: _position(text, piece.text))
+    # Reported in the order the pieces stand in the text, as the editor would read them (each
+    # is looked up in the text: past a few hundred, the order found is kept).
+    if len(removed) <= _SORT_REMOVED_MAX:
+        removed.sort(key=lambda piece: _position(text, piece.text))
     return Normalised(
         paragraphs=paragraphs,
         agency_credit=agency_credit,
@@ -214,6 +216,9 @@ def normalise(text: str) -> Normalised:
         headline_source=headline_source,
         language_guess=guess_language("\n".join(paragraphs)),
     )
+
+
+_SORT_REMOVED_MAX = 300
 
 
 def _position(text: str, piece: str) -> int:

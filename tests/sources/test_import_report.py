@@ -218,3 +218,17 @@ def test_the_admin_shows_no_report_for_another_users_document_number(client, edi
     page = client.get(f"{url}?imported=999").content.decode()
 
     assert "Needs a decision" not in page
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_at_most_twenty_pieces_of_one_kind_and_counts_them_all(client, editor):
+    client.force_login(editor)
+    url = reverse("admin:sources_document_import")
+    toggles = "\n".join(f"{LEDE[:-1]} number {n}.\nVis mere" for n in range(30))
+
+    response = client.post(url, {"text": toggles, "publisher": "Harbour Post"})
+    page = client.get(response.url).content.decode()
+
+    assert "Show-more toggle (30)" in page
+    assert page.count("<q>Vis mere</q>") == 20
+    assert "… and 30 in all." in page
