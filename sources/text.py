@@ -517,7 +517,7 @@ _DATE = re.compile(
     r"\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b"
     r"|\b\d+\s+(?:hours?|minutes?|days?|timer?|minutter|dage?|stunden|tagen)\s+(?:ago|siden)\b"
     r"|\b(?:for|vor)\s+\d+\s+(?:timer?|minutter|dage?|stunden|tagen|minuten)(?:\s+siden)?\b"
-    r"|\b(?:kl\.?\s*)?\d{1,2}[:.]\d{2}\b|\b(?:i\s+)?(?:går|yesterday|today|i\s+dag)\b",
+    r"|\bkl\.?\s*\d{1,2}[:.]\d{2}\b",
     re.IGNORECASE,
 )
 _RELATED_HEADING = _whole(

@@ -450,3 +450,11 @@ def test_a_proposed_headline_is_the_first_sentence_trimmed_at_a_word(body, propo
 )
 def test_the_language_is_guessed_from_the_words_or_not_at_all(text, code):
     assert guess_language(text) == code
+
+
+def test_short_lines_with_times_or_numbers_are_not_a_related_list():
+    raw = f"{LEDE}\nDeparture 14.30\nArrival 15.10\nWhat happens today\n{SECOND}\n"
+
+    result = normalise(raw)
+
+    assert result.removed == []
