@@ -40,6 +40,7 @@ _LABELS = {
     "language": "Language",
     "published_at": "Published",
     "agency_credit": "Agency credit",
+    "credits": "Agencies credited",
     "licence": "Licence",
 }
 # Removed text is shown to the editor cut to this length.
@@ -55,7 +56,6 @@ class Reading:
     normalised: Normalised
     format: str
     format_source: str
-    text: str = ""  # the text that was normalised: as received, or the page's article text
     headline: str = ""
     headline_source: str = ""
     headline_in_text: bool = True  # False when the headline is the page title, not body text
@@ -101,7 +101,6 @@ def read_document(text: str, *, input_format: str = FORMAT_AUTO, find_date: bool
         published_at_source = DATE_METADATA_DAY if page.published_date_only else DATE_METADATA
     return Reading(
         normalised=normalised,
-        text=page.text if page else text,
         format=FORMAT_HTML if html else FORMAT_TEXT,
         format_source=source,
         headline=headline,
@@ -184,6 +183,7 @@ def import_report(
     headline_proposed: bool,
     language_given: bool,
     published_at_given: bool,
+    credits: list | None = None,
 ) -> ImportReport:
     """Describe the import of this reading as the document (stored now, or already)."""
     from sources.models import Person
@@ -268,6 +268,11 @@ def import_report(
 
     if document.agency_credit:
         detected["agency_credit"] = {"value": document.agency_credit, "source": "credit line"}
+    if credits:
+        detected["credits"] = {
+            "value": list(dict.fromkeys(credit.organization.name for credit in credits)),
+            "source": "agency credits in the text",
+        }
 
     terms = document.license
     if terms is not None:

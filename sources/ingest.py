@@ -135,6 +135,7 @@ def document_import(
             headline_proposed=headline_proposed,
             language_given=given["language"],
             published_at_given=given["date"],
+            credits=result.credits,
         )
         if result.created and headline_proposed:
             result.warnings.append(
@@ -147,8 +148,7 @@ def document_import(
         return reported(existing)
     if headline_proposed:
         headline = document.headline = propose_headline(paragraphs[0])
-    # Credits are read from the article text: for a page, what extraction kept, not its markup.
-    found_credits = wire_credits.find_credits(reading.text)
+    found_credits = wire_credits.find_credits(text)
     try:
         with transaction.atomic():
             document.publisher = _organization(

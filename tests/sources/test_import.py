@@ -447,6 +447,7 @@ def test_json_output_is_one_object_describing_the_import(tmp_path):
                 "language": {"value": "en", "source": "given"},
                 "published_at": {"value": "2025-11-20T08:30:00+00:00", "source": "given"},
                 "agency_credit": {"value": "ritzau", "source": "credit line"},
+                "credits": {"value": ["Ritzau"], "source": "agency credits in the text"},
                 "licence": {
                     "value": "TDM reserved",
                     "holder": "DK Medier",
