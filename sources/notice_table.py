@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 from sources.models import LicenseTerms
 
-
 # Uses a TDM reservation may leave open, as recorded on LicenseTerms.permitted_purposes.
 Purpose = LicenseTerms.Purpose
 
