@@ -29,10 +29,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sources.models import LicenseTerms
+class Purpose:
+    """Uses a TDM reservation may leave open; the values of LicenseTerms.Purpose."""
 
-# Uses a TDM reservation may leave open, as recorded on LicenseTerms.permitted_purposes.
-Purpose = LicenseTerms.Purpose
+    SEARCH_INDEXING = "search_indexing"
+    ANSWER_RETRIEVAL = "answer_retrieval"
+    SCIENTIFIC_RESEARCH = "scientific_research"
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per language
@@ -423,6 +425,17 @@ LEGAL_BASES: tuple[tuple[str, str], ...] = (
 )
 COMPILED_LEGAL_BASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), label) for pattern, label in LEGAL_BASES
+)
+
+# What marks a paragraph as a rights notice in any language of the table: a reservation of
+# all rights, a sentence about text and data mining, or a TDM legal basis. For finding the
+# notice at the end of a text (sources.text); this module imports nothing of the app.
+NOTICE_MARKERS = re.compile(
+    "|".join(
+        [f"(?:{language.all_rights})|(?:{language.tdm})" for language in LANGUAGES]
+        + [f"(?:{pattern})" for pattern, _ in LEGAL_BASES]
+    ),
+    re.IGNORECASE,
 )
 
 # Who holds the rights, in the wordings notices use, tried in this order.

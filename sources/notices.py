@@ -147,13 +147,7 @@ def parse_notice(notice: str) -> NoticeTerms:
 
 def looks_like_notice(paragraph: str) -> bool:
     """Tell whether a paragraph reads like a rights notice in any language of the table."""
-    if _NOTICE_STRONG.search(paragraph):
-        return True
-    return any(
-        language.search(name, paragraph)
-        for language in table.LANGUAGES
-        for name in ("tdm", "all_rights")
-    ) or any(pattern.search(paragraph) for pattern, _ in table.COMPILED_LEGAL_BASES)
+    return bool(_NOTICE_STRONG.search(paragraph) or table.NOTICE_MARKERS.search(paragraph))
 
 
 # --- One sentence ---------------------------------------------------------------------------------
