@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+
 class Purpose:
     """Uses a TDM reservation may leave open; the values of LicenseTerms.Purpose."""
 
@@ -98,7 +99,7 @@ ENGLISH = Wordings(
         provided under requires required prohibited permitted allowed train training"""
     ),
     tdm=r"text[\s-]+(?:and|or|&)[\s-]+data[\s-]+mining|\btdm\b|\b(?:text|data)[\s-]+mining"
-    r"|\bmined\b|\bscrap(?:e|ed|es|ing|ers?)\b|\bcrawl\w*|web[\s-]+harvest\w*"
+    r"|\bmin(?:e|ed|ing)\b|\bscrap(?:e|ed|es|ing|ers?)\b|\bcrawl\w*|web[\s-]+harvest\w*"
     r"|automated\s+(?:means|systems|tools|collection|extraction|access|retrieval)",
     ai=r"artificial\s+intelligence|\bai\b|machine[\s-]+learning|\bllms?\b"
     r"|(?:large\s+)?language\s+models?|generative\s+(?:ai|models?|systems?)"
@@ -195,13 +196,13 @@ GERMAN = Wordings(
     r"|sprachmodell\w*",
     not_reserved_explicit=r"\bkein(?:en)?\s+(?:nutzungs)?vorbehalt\b|\bnicht\s+vorbehalten\b"
     r"|\bverzicht\w*\s+auf\s+(?:den|einen)\s+(?:nutzungs)?vorbehalt",
-    conditional=r"\bohne\s+(?:unsere\s+)?(?:vorherige\s+|ausdrückliche\s+)?(?:schriftliche\s+)?"
+    conditional=r"\bohne\s+(?:unser\w*\s+)?(?:vorherig\w*\s+|ausdrücklich\w*\s+|schriftlich\w*\s+)*"
     r"(?:zustimmung|genehmigung|erlaubnis|einwilligung|lizenz)\b"
-    r"|\berfordert\s+(?:eine\s+)?(?:gesonderte\s+|separate\s+|vorherige\s+|schriftliche\s+)*"
-    r"(?:lizenz|zustimmung|genehmigung|erlaubnis)\b"
-    r"|\bbedarf\s+(?:der|einer)\s+(?:gesonderten\s+|vorherigen\s+|ausdrücklichen\s+"
-    r"|schriftlichen\s+)*(?:lizenz|zustimmung|genehmigung|erlaubnis|einwilligung)\b"
-    r"|\bnur\s+mit\s+(?:unserer\s+)?(?:vorheriger\s+|schriftlicher\s+)*"
+    r"|\berfordert\s+(?:eine\s+)?(?:gesondert\w*\s+|separat\w*\s+|vorherig\w*\s+"
+    r"|schriftlich\w*\s+)*(?:lizenz|zustimmung|genehmigung|erlaubnis)\b"
+    r"|\bbedarf\s+(?:der|einer)\s+(?:gesondert\w*\s+|vorherig\w*\s+|ausdrücklich\w*\s+"
+    r"|schriftlich\w*\s+)*(?:lizenz|zustimmung|genehmigung|erlaubnis|einwilligung)\b"
+    r"|\bnur\s+mit\s+(?:unser\w*\s+)?(?:vorherig\w*\s+|schriftlich\w*\s+|ausdrücklich\w*\s+)*"
     r"(?:zustimmung|genehmigung|erlaubnis|lizenz)\b",
     reserved=r"\bvorbehalt\w*|\bbehält\s+sich\b|\buntersagt\b|\bverboten\b"
     r"|\bnicht\s+(?:gestattet|erlaubt|zulässig)\b|\b(?:darf|dürfen)\b[^.;]{0,60}?\bnicht\b"
