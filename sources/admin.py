@@ -169,7 +169,7 @@ class LicenseTermsForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("confirm"):
-            problem = confirmation_problem(self.instance)
+            problem = confirmation_problem(tdm_status=cleaned.get("tdm_status", ""))
             if problem:
                 self.add_error("tdm_status", problem)
         return cleaned

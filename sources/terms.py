@@ -38,9 +38,9 @@ class TermsError(Exception):
     """A confirmation or correction that cannot be recorded; the message is one line."""
 
 
-def confirmation_problem(terms: LicenseTerms) -> str | None:
-    """Say why these terms cannot be confirmed as they stand, or None if they can."""
-    if terms.tdm_status == LicenseTerms.TdmStatus.UNKNOWN:
+def confirmation_problem(*, tdm_status: str) -> str | None:
+    """Say why terms with this TDM status cannot be confirmed, or None if they can."""
+    if tdm_status == LicenseTerms.TdmStatus.UNKNOWN:
         return UNKNOWN_CANNOT_BE_CONFIRMED
     return None
 
@@ -50,7 +50,7 @@ def license_terms_confirm(*, terms: LicenseTerms, user) -> LicenseTerms:
     _check_permission(user)
     with transaction.atomic():
         locked = LicenseTerms.objects.select_for_update().get(pk=terms.pk)
-        problem = confirmation_problem(locked)
+        problem = confirmation_problem(tdm_status=locked.tdm_status)
         if problem:
             raise TermsError(problem)
         locked.confirmed_by = user
@@ -73,7 +73,7 @@ def license_terms_save(
     corrected = bool(CLASSIFICATION_FIELDS & set(changed))
     with transaction.atomic():
         if confirm:
-            problem = confirmation_problem(terms)
+            problem = confirmation_problem(tdm_status=terms.tdm_status)
             if problem:
                 raise TermsError(problem)
         if terms.tdm_status == LicenseTerms.TdmStatus.UNKNOWN:
