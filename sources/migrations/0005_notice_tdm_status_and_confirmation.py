@@ -22,7 +22,7 @@ def reserved_flag_from_status(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0003_document_license_override'),
+        ('sources', '0004_document_copies_and_credits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
