@@ -431,10 +431,30 @@ COMPILED_LEGAL_BASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # What marks a paragraph as a rights notice in any language of the table: a reservation of
 # all rights, a sentence about text and data mining, or a TDM legal basis. For finding the
 # notice at the end of a text (sources.text); this module imports nothing of the app.
+# Only whole phrases: an article about mining or training may end on those words.
+TDM_PHRASES = (
+    r"text[\s-]+(?:and|or|&)[\s-]+data[\s-]+mining",
+    r"tekst[-\s]*og\s+data[-\s]?(?:mining|udvinding|utvinning)",
+    r"text[-\s]*och\s+data[-\s]?(?:utvinning|mining)",
+    r"text[-\s]*und\s+data[-\s]?mining",
+    r"tekst[-\s]*en\s+data[-\s]?mining",
+    r"fouille\s+de\s+textes?\s+et\s+de\s+données",
+)
 NOTICE_MARKERS = re.compile(
     "|".join(
-        [f"(?:{language.all_rights})|(?:{language.tdm})" for language in LANGUAGES]
+        [f"(?:{language.all_rights})" for language in LANGUAGES]
+        + [f"(?:{phrase})" for phrase in TDM_PHRASES]
         + [f"(?:{pattern})" for pattern, _ in LEGAL_BASES]
+    ),
+    re.IGNORECASE,
+)
+# What keeps a notice going once it has started: sharing, subscriptions, licences and
+# conditions, in any language of the table.
+NOTICE_CONTINUATION_MARKERS = re.compile(
+    "|".join(
+        f"(?:{getattr(language, name)})"
+        for language in LANGUAGES
+        for name in ("share", "subscribers", "conditional", "all_rights", "tdm")
     ),
     re.IGNORECASE,
 )

@@ -354,3 +354,26 @@ def test_the_consumer_api_withholds_a_quote_under_unknown_terms_with_the_reason(
     assert "governed by our terms" in before["withheld"]
     assert after["quote"] == document.body.split("\n\n")[0]
     assert "withheld" not in after
+
+
+# --- Finding the notice (sources.text, another module's, uses the table's markers) --------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sources.text finds notices by English markers only; it should also use "
+    "sources.notice_table.NOTICE_MARKERS and NOTICE_CONTINUATION_MARKERS in _notice_start",
+)
+def test_a_danish_notice_without_a_copyright_sign_is_found_and_reserved():
+    notice = (
+        "Tekst- og datamining er ikke tilladt, jf. ophavsretslovens § 11 b.\n\n"
+        "Artiklerne må kun deles internt i virksomheden."
+    )
+
+    result = document_import(raw=f"{BODY}\n{notice}", publisher="Jysk Avis")
+
+    terms = result.document.license
+    assert terms is not None
+    assert terms.tdm_status == Status.RESERVED
+    assert terms.sharing_scope == LicenseTerms.SharingScope.INTERNAL
+    assert "datamining" not in result.document.body

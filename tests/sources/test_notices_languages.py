@@ -424,3 +424,26 @@ def test_a_plain_english_copyright_line_is_not_unknown():
 )
 def test_looks_like_notice_knows_every_language_of_the_table(paragraph, expected):
     assert looks_like_notice(paragraph) is expected
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        ("Tekst- og datamining er ikke tilladt, jf. ophavsretslovens § 11 b.", True),
+        ("Text- und Data-Mining ist untersagt.", True),
+        ("Alle rettigheter forbeholdes.", True),
+        ("Die Inhalte sind nach § 44b UrhG geschützt.", True),
+        # An article about mining, or about training, may end on those words.
+        ("The mining company will train 200 new staff next year.", False),
+        ("Scrapping the plan was mined for political gain, critics said.", False),
+    ],
+)
+def test_the_notice_markers_for_finding_notices_are_whole_phrases(paragraph, expected):
+    assert bool(notice_table.NOTICE_MARKERS.search(paragraph)) is expected
+
+
+def test_the_continuation_markers_keep_a_notice_going_in_other_languages():
+    assert notice_table.NOTICE_CONTINUATION_MARKERS.search(
+        "Artiklerne må kun deles internt i virksomheden."
+    )
+    assert notice_table.NOTICE_CONTINUATION_MARKERS.search("Abonnenten dürfen Artikel teilen.")
