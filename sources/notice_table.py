@@ -50,6 +50,7 @@ class Wordings:
     reserved: str
     partial: str
     permitted: str
+    negation: str
     exception: str
     purposes: dict[str, str]
     share: str
@@ -68,6 +69,7 @@ class Wordings:
             "reserved",
             "partial",
             "permitted",
+            "negation",
             "exception",
             "share",
             "restrict",
@@ -117,11 +119,13 @@ ENGLISH = Wordings(
     reserved=r"\breserv\w*|\bprohibit\w*|\bforbid\w*|\bforbidden\b|\bexclud\w*"
     r"|\bopt(?:s|ed)?[\s-]+out\b|\b(?:may|must|shall|can)\s*not\b|\bcannot\b"
     r"|\bnot\s+(?:be\s+)?(?:permitted|allowed|authori[sz]ed)\b"
-    r"|\bno\s+(?:text|data|tdm|ai|mining|scraping|crawling|use)\b|\bobjects?\s+to\b",
+    r"|\bno\s+(?:text|data|tdm|ai|mining|scraping|crawling|use)\b|\bobjects?\s+to\b"
+    r"|\b(?:do|does|will)\s+not\s+(?:permit|allow|authori[sz]e)\b|\bdon['’]t\s+(?:permit|allow)\b",
     partial=r"(?:news\s+)?(?:agency|wire|third[\s-]+party|partner|syndicated)\s+"
     r"(?:material|content|copy|stories|articles|photos|photographs|images|pictures|text)",
     permitted=r"\b(?:is|are)\s+(?:expressly\s+)?(?:permitted|allowed|welcome)\b"
     r"|\bmay\s+(?:freely\s+)?(?:be\s+)?(?:mined|used|indexed|crawled)\b|\bpermits?\b|\ballows?\b",
+    negation=r"\bnot\b|\bno\b|\bnever\b|n['’]t\b|\bnor\b",
     exception=r"\bexcept\b|\bexcluding\b|\bother\s+than\b|\bdoes\s+not\s+apply\b"
     r"|\bremains?\s+(?:permitted|allowed)\b|\bunaffected\b|\bwith\s+the\s+exception\b",
     purposes={
@@ -166,6 +170,7 @@ DANISH = Wordings(
     partial=r"bureaumateriale\w*|bureaustof\w*|materiale\s+fra\s+(?:nyhedsbureauer|tredjepart)"
     r"|tredjeparts\w*\s+(?:indhold|materiale)|indhold\s+fra\s+tredjepart",
     permitted=r"\ber\s+tilladt\b|\bmå\s+gerne\b|\bfrit\b|\btillader\b",
+    negation=r"\bikke\b|\baldrig\b|\bingen\b|\bintet\b",
     exception=r"\bundtagen\b|\bbortset\s+fra\b|\bgælder\s+ikke\b|\bmed\s+undtagelse\b"
     r"|\bfortsat\s+tilladt\b|\bberøres\s+ikke\b",
     purposes={
@@ -206,11 +211,12 @@ GERMAN = Wordings(
     r"(?:zustimmung|genehmigung|erlaubnis|lizenz)\b",
     reserved=r"\bvorbehalt\w*|\bbehält\s+sich\b|\buntersagt\b|\bverboten\b"
     r"|\bnicht\s+(?:gestattet|erlaubt|zulässig)\b|\b(?:darf|dürfen)\b[^.;]{0,60}?\bnicht\b"
-    r"|\bwiderspr\w*",
+    r"|\bwiderspr\w*|\b(?:gestatten|erlauben|gestattet|erlaubt)\s+kein\w*",
     partial=r"agenturmaterial\w*|agenturmeldung\w*|agenturinhalt\w*|agenturfoto\w*"
     r"|inhalte\s+dritter|fremdinhalt\w*|material\s+von\s+(?:nachrichten)?agenturen",
     permitted=r"\b(?:ist|sind)\s+(?:ausdrücklich\s+)?(?:gestattet|erlaubt|zulässig)\b"
     r"|\bgestattet\b|\berlaubt\b",
+    negation=r"\bnicht\b|\bkein\w*|\bnie\b",
     exception=r"\bausgenommen\b|\baußer\b|\bausnahme\b|\bbleibt\s+(?:unberührt|erlaubt|gestattet)\b"
     r"|\bgilt\s+nicht\b",
     purposes={
@@ -248,6 +254,7 @@ DUTCH = Wordings(
     partial=r"persbureau\w*|materiaal\s+van\s+(?:derden|persbureaus)|inhoud\s+van\s+derden"
     r"|(?:anp|bureau|agentschaps?)materiaal",
     permitted=r"\b(?:is|zijn)\s+(?:uitdrukkelijk\s+)?toegestaan\b",
+    negation=r"\bniet\b|\bgeen\b|\bnooit\b",
     exception=r"\buitgezonderd\b|\bbehalve\b|\bmet\s+uitzondering\b|\bgeldt\s+niet\b"
     r"|\bblijft\s+toegestaan\b",
     purposes={
@@ -289,6 +296,7 @@ FRENCH = Wordings(
     partial=r"contenus?\s+(?:de\s+)?tiers|dépêches?\s+(?:d['’])?agence\w*|contenus?\s+d['’]agence\w*"
     r"|matériel\s+d['’]agence|photos?\s+d['’]agence",
     permitted=r"\b(?:est|sont)\s+(?:expressément\s+)?(?:autorisée?s?|permise?s?)\b",
+    negation=r"\bne\b|\bn['’]|\bpas\b|\baucun\w*|\bjamais\b",
     exception=r"\bsauf\b|\bà\s+l['’]exception\b|\bexcepté\b|\bhors\b|\bne\s+s['’]applique\s+pas\b"
     r"|\breste\s+autorisée?\b",
     purposes={
@@ -328,6 +336,7 @@ SWEDISH = Wordings(
     partial=r"byråmaterial\w*|tredje\s+parts?\s+(?:innehåll|material)|innehåll\s+från\s+tredje"
     r"\s+part|material\s+från\s+nyhetsbyråer",
     permitted=r"\bär\s+tillåten\b|\bär\s+tillåtet\b|\btillåter\b",
+    negation=r"\binte\b|\baldrig\b|\bingen\b|\binget\b|\bej\b",
     exception=r"\butom\b|\bmed\s+undantag\b|\bgäller\s+inte\b|\bundantag\w*\b"
     r"|\bfortfarande\s+tillåten\b",
     purposes={
@@ -365,6 +374,7 @@ NORWEGIAN = Wordings(
     partial=r"byråstoff\w*|byråmateriale\w*|materiale\s+fra\s+(?:nyhetsbyråer|tredjepart)"
     r"|tredjeparts\w*\s+(?:innhold|materiale)|innhold\s+fra\s+tredjepart",
     permitted=r"\ber\s+tillatt\b|\btillater\b",
+    negation=r"\bikke\b|\baldri\b|\bingen\b",
     exception=r"\bunntatt\b|\bbortsett\s+fra\b|\bgjelder\s+ikke\b|\bmed\s+unntak\b"
     r"|\bfortsatt\s+tillatt\b",
     purposes={

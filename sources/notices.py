@@ -189,7 +189,13 @@ def _status(language: table.Wordings, sentence: str) -> tuple[str | None, str]:
         return Status.CONDITIONAL, ""
     if reserved:
         return Status.RESERVED, ""
-    if language.search("permitted", sentence) and not _purposes(language, sentence):
+    # "is permitted" lifts nothing when the sentence also negates something: which part is
+    # allowed is for an editor to read (unknown), never a silent "not reserved".
+    if (
+        language.search("permitted", sentence)
+        and not language.search("negation", sentence)
+        and not _purposes(language, sentence)
+    ):
         return Status.NOT_RESERVED, ""
     return None, ""
 

@@ -28,6 +28,8 @@ RESERVATIONS = [
         "DSM Directive Art. 4; Danish Copyright Act §11b",
     ),
     ("en", "Text and data mining of this content is prohibited.", ""),
+    ("en", "We do not permit text and data mining of our articles.", ""),
+    ("de", "Wir gestatten kein Text- und Data-Mining unserer Inhalte.", ""),
     (
         "en",
         "Nordic Wire expressly reserves text and data mining under Article 4(3) of "
@@ -401,6 +403,21 @@ def test_odd_notices_never_crash(notice):
     terms = parse_notice(notice)
 
     assert terms.tdm_status in Status.values
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Text and data mining is permitted, but not for training commercial systems.",
+        "Text- und Data-Mining ist gestattet, jedoch nicht für kommerzielle Zwecke.",
+        "Tekst- og datamining er tilladt, men ikke til kommercielle formål.",
+    ],
+)
+def test_a_permission_with_a_negated_part_is_unknown_not_silently_not_reserved(notice):
+    terms = parse_notice(notice)
+
+    assert terms.tdm_status == Status.UNKNOWN
+    assert terms.tdm_reserved is True
 
 
 def test_a_plain_english_copyright_line_is_not_unknown():
