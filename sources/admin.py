@@ -27,6 +27,12 @@ from sources.models import (
     Organization,
     Person,
 )
+from sources.terms import (
+    TermsError,
+    confirmation_problem,
+    license_terms_confirm,
+    license_terms_save,
+)
 
 CONFIDENTIAL_PERMISSION = "sources.view_confidential_identity"
 # The last import's report, shown once on the import page after the redirect.
@@ -121,22 +127,107 @@ def _without_field(change_message: str, label: str) -> list:
     return kept
 
 
+class LicenseTermsForm(forms.ModelForm):
+    permitted_purposes = forms.MultipleChoiceField(
+        choices=LicenseTerms.Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Uses the terms keep open despite a reservation.",
+    )
+    confirm = forms.BooleanField(
+        required=False,
+        label="Confirm these terms",
+        help_text="I have read the notice and these terms say what it says. Your name and the "
+        "time are recorded; until terms with an unknown TDM status are confirmed, the "
+        "document is treated as reserved.",
+    )
+
+    tdm_policy_url = forms.URLField(
+        label="TDM policy URL",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=LicenseTerms._meta.get_field("tdm_policy_url").help_text,
+    )
+
+    class Meta:
+        model = LicenseTerms
+        fields = [
+            "holder",
+            "notice",
+            "notice_language",
+            "tdm_status",
+            "tdm_scope",
+            "permitted_purposes",
+            "tdm_legal_basis",
+            "tdm_expression",
+            "tdm_clause",
+            "tdm_policy_url",
+            "sharing_scope",
+            "sharing_clause",
+            "permitted_uses",
+            "max_external_quote_chars",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("confirm"):
+            problem = confirmation_problem(tdm_status=cleaned.get("tdm_status", ""))
+            if problem:
+                self.add_error("tdm_status", problem)
+        return cleaned
+
+
 @admin.register(LicenseTerms)
 class LicenseTermsAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
+    form = LicenseTermsForm
     formfield_overrides = HTTPS_URLS
     list_display = [
         "holder",
-        "tdm_reserved",
+        "tdm_status",
         "tdm_legal_basis",
+        "notice_language",
         "sharing_scope",
         "max_external_quote_chars",
+        "confirmed_at",
         "document_count",
     ]
-    list_filter = ["tdm_reserved", "sharing_scope", "tdm_expression"]
+    list_filter = ["tdm_status", "tdm_reserved", "sharing_scope", "tdm_expression"]
     search_fields = ["holder__name", "notice", "tdm_legal_basis"]
     autocomplete_fields = ["holder"]
     list_select_related = ["holder"]
-    readonly_fields = ["notice_sha256"]
+    readonly_fields = ["notice_sha256", "tdm_reserved", "confirmed_by", "confirmed_at"]
+    actions = ["confirm_terms"]
+    fieldsets = [
+        (None, {"fields": ["holder", "notice", "notice_language", "notice_sha256"]}),
+        (
+            "Text and data mining",
+            {
+                "fields": [
+                    "tdm_status",
+                    "tdm_reserved",
+                    "tdm_scope",
+                    "permitted_purposes",
+                    "tdm_legal_basis",
+                    "tdm_expression",
+                    "tdm_clause",
+                    "tdm_policy_url",
+                ]
+            },
+        ),
+        (
+            "Sharing and quoting",
+            {
+                "fields": [
+                    "sharing_scope",
+                    "sharing_clause",
+                    "permitted_uses",
+                    "max_external_quote_chars",
+                ]
+            },
+        ),
+        ("Confirmation", {"fields": ["confirm", "confirmed_by", "confirmed_at"]}),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_document_count=Count("documents"))
@@ -144,6 +235,29 @@ class LicenseTermsAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     @admin.display(description="Documents", ordering="_document_count")
     def document_count(self, terms):
         return terms._document_count
+
+    def save_model(self, request, obj, form, change):
+        license_terms_save(
+            terms=obj,
+            user=request.user,
+            changed=form.changed_data,
+            confirm=form.cleaned_data.get("confirm", False),
+        )
+
+    @admin.action(description="Confirm the selected terms as read", permissions=["change"])
+    def confirm_terms(self, request, queryset):
+        confirmed, refused = 0, []
+        for terms in queryset.select_related("holder"):
+            try:
+                license_terms_confirm(terms=terms, user=request.user)
+            except TermsError as exc:
+                refused.append(f"{terms.holder}: {exc}")
+            else:
+                confirmed += 1
+        if confirmed:
+            self.message_user(request, f"Confirmed {confirmed} licence terms.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
 
 
 @admin.register(Agreement)

@@ -368,12 +368,18 @@ def _organization(
 
 
 def _license_terms(*, notice: str, publisher: Organization, warnings: list[str]) -> LicenseTerms:
-    """Return the licence terms recorded for this notice, reading new ones from it if needed."""
+    """Return the licence terms recorded for this notice, reading new ones from it if needed.
+
+    Terms already recorded for the same notice are used as they stand: an editor's
+    confirmation or correction is never overwritten by a fresh reading.
+    """
     notice_sha256 = sha256_hex(normalise_notice(notice))
     terms = LicenseTerms.objects.select_related("holder").filter(notice_sha256=notice_sha256)
     existing = terms.first()
     if existing is not None:
         warnings.append(f"Linked the licence terms already recorded for {existing.holder.name}.")
+        if existing.awaits_confirmation:
+            warnings.append(_AWAITS_CONFIRMATION.format(holder=existing.holder.name))
         return existing
     parsed = parse_notice(notice)
     if parsed.holder_name:
@@ -389,10 +395,13 @@ def _license_terms(*, notice: str, publisher: Organization, warnings: list[str])
     license_terms = LicenseTerms(
         holder=holder,
         notice=notice,
-        tdm_reserved=parsed.tdm_reserved,
-        tdm_legal_basis=parsed.tdm_legal_basis,
+        tdm_status=parsed.tdm_status,
+        tdm_legal_basis=parsed.tdm_legal_basis[:200],
         tdm_expression=parsed.tdm_expression,
         tdm_clause=parsed.tdm_clause,
+        tdm_scope=parsed.tdm_scope[:300],
+        permitted_purposes=list(parsed.permitted_purposes),
+        notice_language=parsed.language,
         sharing_scope=parsed.sharing_scope,
         sharing_clause=parsed.sharing_clause,
         max_external_quote_chars=NEW_TERMS_MAX_EXTERNAL_QUOTE_CHARS,
@@ -406,12 +415,26 @@ def _license_terms(*, notice: str, publisher: Organization, warnings: list[str])
         if existing is None:
             raise
         return existing
-    tdm = "TDM reserved" if license_terms.tdm_reserved else "TDM not reserved"
+    warnings.extend(parsed.warnings)
+    status = license_terms.get_tdm_status_display()
+    if license_terms.tdm_status == LicenseTerms.TdmStatus.UNKNOWN:
+        status = "TDM status unknown"
+    else:
+        status = f"TDM {status[0].lower()}{status[1:]}"
+    language = f", notice in {parsed.language}" if parsed.language else ""
     warnings.append(
-        f"Recorded new licence terms for {holder.name} from the rights notice ({tdm}, "
-        f"sharing {license_terms.get_sharing_scope_display().lower()}); check them."
+        f"Recorded new licence terms for {holder.name} from the rights notice ({status}, "
+        f"sharing {license_terms.get_sharing_scope_display().lower()}{language}); check them."
     )
+    if license_terms.awaits_confirmation:
+        warnings.append(_AWAITS_CONFIRMATION.format(holder=holder.name))
     return license_terms
+
+
+_AWAITS_CONFIRMATION = (
+    "The licence terms for {holder} await an editor's confirmation: until then the document "
+    "is treated as reserved (no mining, no quotes or sharing outside the newsroom)."
+)
 
 
 def _full_clean(

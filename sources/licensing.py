@@ -198,6 +198,10 @@ def _quote_externally(terms, agreement, audience, characters) -> Decision:
             "No licence terms are recorded for this document, so nothing may be quoted "
             "to outside consumers until an editor records them.",
         )
+    # The newsroom's own agreement is an editor's record, so its quote limit stands alone.
+    from_agreement = agreement is not None and agreement.max_external_quote_chars is not None
+    if terms.awaits_confirmation and not from_agreement:
+        return _awaiting(terms, "nothing of it is quoted to outside consumers")
     allowance = quote_limit(terms, agreement)
     limit, source, clause = allowance.characters, allowance.source, allowance.clause
     if limit == 0:
@@ -211,12 +215,32 @@ def _quote_externally(terms, agreement, audience, characters) -> Decision:
     return Decision(True, f"{source} allow quotes of up to {limit} characters.", clause)
 
 
+def _awaiting(terms: LicenseTerms, what: str) -> Decision:
+    """Fail closed: terms the importer could not read withhold `what` until an editor confirms."""
+    return Decision(
+        False,
+        f"{terms.holder}'s rights notice could not be classified, so the terms await an "
+        f"editor's confirmation; until then the document is treated as reserved and {what}.",
+        _clause(terms, terms.tdm_clause),
+    )
+
+
 def _mine(terms, agreement, audience, characters) -> Decision:
+    Status = LicenseTerms.TdmStatus
     if terms is None or not terms.tdm_reserved:
-        holder = (
-            f"{terms.holder} has" if terms else "No licence terms are recorded, so no holder has"
-        )
-        return Decision(True, f"{holder} not reserved text and data mining.")
+        if terms is None:
+            return Decision(
+                True,
+                "No licence terms are recorded, so no holder has not reserved text and data "
+                "mining.",
+            )
+        if terms.tdm_status == Status.NOT_RESERVED:
+            return Decision(
+                True,
+                f"{terms.holder}'s terms say text and data mining is not reserved.",
+                terms.tdm_clause,
+            )
+        return Decision(True, f"{terms.holder} has not reserved text and data mining.")
     if agreement is not None and agreement.grants_tdm:
         return Decision(
             True,
@@ -224,12 +248,35 @@ def _mine(terms, agreement, audience, characters) -> Decision:
             "mining.",
             agreement.clause,
         )
+    if terms.awaits_confirmation:
+        return _awaiting(terms, "it is not mined")
     basis = f" under {terms.tdm_legal_basis}" if terms.tdm_legal_basis else ""
+    clause = _clause(terms, terms.tdm_clause)
+    if terms.tdm_status == Status.PARTIAL:
+        part = f" (“{terms.tdm_scope}”)" if terms.tdm_scope else ""
+        return Decision(
+            False,
+            f"{terms.holder}'s terms reserve text and data mining for part of the content"
+            f"{part}{basis}; that part cannot be told apart from the rest of the text, so the "
+            "document is not mined unless an agreement grants it or an editor records that "
+            "the reservation does not cover it.",
+            clause,
+        )
+    if terms.tdm_status == Status.CONDITIONAL:
+        return Decision(
+            False,
+            f"{terms.holder} allows text and data mining only under a licence or permission"
+            f"{basis}, and no agreement in force grants it.",
+            clause,
+        )
+    if terms.tdm_status == Status.UNKNOWN:
+        # Confirmed by an editor as unknown is impossible (the service refuses); be safe anyway.
+        return _awaiting(terms, "it is not mined")
     return Decision(
         False,
         f"{terms.holder} reserves text and data mining{basis}, and no agreement in force "
         "grants it.",
-        _clause(terms, terms.tdm_clause),
+        clause,
     )
 
 
@@ -247,6 +294,8 @@ def _share_outside(terms, agreement, audience, characters) -> Decision:
             "the newsroom.",
             agreement.clause,
         )
+    if terms.awaits_confirmation:
+        return _awaiting(terms, "it is not shared outside the newsroom")
     if terms.sharing_scope == LicenseTerms.SharingScope.PUBLIC:
         return Decision(True, f"{terms.holder}'s terms allow public sharing.", terms.sharing_clause)
     return Decision(

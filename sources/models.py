@@ -178,10 +178,45 @@ class LicenseTerms(models.Model):
         NATURAL_LANGUAGE = "natural_language", "Natural language only"
         NONE = "none", "Not expressed"
 
+    class TdmStatus(models.TextChoices):
+        """What the notice says about text and data mining, as read or as an editor confirmed."""
+
+        RESERVED = "reserved", "Reserved"
+        CONDITIONAL = "conditional", "Allowed only with a licence or permission"
+        PARTIAL = "partial", "Reserved for part of the content"
+        UNKNOWN = "unknown", "Unknown: awaits an editor's confirmation"
+        NOT_RESERVED = "not_reserved", "Not reserved"
+        NOT_EXPRESSED = "not_expressed", "Not expressed"
+
+    class Purpose(models.TextChoices):
+        """Uses a TDM reservation leaves open (see sources.notice_table)."""
+
+        SEARCH_INDEXING = "search_indexing", "Search indexing"
+        ANSWER_RETRIEVAL = "answer_retrieval", "Retrieval to answer questions"
+        SCIENTIFIC_RESEARCH = "scientific_research", "Scientific research (DSM Art. 3)"
+
+    # Every status but these withholds the text from mining (the TDM reserved flag).
+    RESERVING_STATUSES = frozenset(
+        {TdmStatus.RESERVED, TdmStatus.CONDITIONAL, TdmStatus.PARTIAL, TdmStatus.UNKNOWN}
+    )
+
     holder = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="license_terms")
     notice = models.TextField(help_text="The rights notice verbatim, as published.")
     notice_sha256 = models.CharField(max_length=64, unique=True, editable=False)
-    tdm_reserved = models.BooleanField("TDM reserved", default=False)
+    tdm_status = models.CharField(
+        "TDM status",
+        max_length=20,
+        choices=TdmStatus.choices,
+        default=TdmStatus.NOT_EXPRESSED,
+        help_text="What the notice says about text and data mining. Unknown is treated as "
+        "reserved until an editor confirms the terms.",
+    )
+    tdm_reserved = models.BooleanField(
+        "TDM reserved",
+        default=False,
+        editable=False,
+        help_text="Derived from the TDM status: whether the text is withheld from mining.",
+    )
     tdm_legal_basis = models.CharField(
         "TDM legal basis",
         max_length=200,
@@ -195,7 +230,40 @@ class LicenseTerms(models.Model):
         default=TdmExpression.NONE,
     )
     tdm_clause = models.TextField(
-        "TDM clause", blank=True, help_text="The sentence of the notice that reserves TDM."
+        "TDM clause",
+        blank=True,
+        help_text="The sentences of the notice about text and data mining, verbatim.",
+    )
+    tdm_scope = models.CharField(
+        "TDM reservation covers",
+        max_length=300,
+        blank=True,
+        help_text="For a partial reservation: the part of the content it covers, as the "
+        "notice words it (e.g. 'Agency material (Ritzau) on this page').",
+    )
+    permitted_purposes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Uses the terms keep open despite a reservation: "
+        + ", ".join(Purpose.values)
+        + ".",
+    )
+    notice_language = models.CharField(
+        max_length=16, blank=True, help_text="The language the notice is written in, e.g. 'da'."
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an editor confirmed these terms against the notice.",
     )
     tdm_policy_url = models.URLField(
         "TDM policy URL", max_length=500, blank=True, help_text="Published TDMRep policy, if any."
@@ -227,11 +295,31 @@ class LicenseTerms(models.Model):
         return f"{self.holder} — {self.get_sharing_scope_display()}, {tdm}"
 
     def save(self, *args, **kwargs):
-        # A derived column, like a slug: keeps the notice unique however the row is written.
+        # Derived columns, like a slug: the notice stays unique however the row is written,
+        # and the reserved flag every reader filters on always agrees with the status.
         self.notice_sha256 = sha256_hex(normalise_notice(self.notice))
-        if kwargs.get("update_fields") is not None and "notice" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "notice_sha256"}
+        self.tdm_reserved = self.tdm_status in self.RESERVING_STATUSES
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            derived = {"notice": "notice_sha256", "tdm_status": "tdm_reserved"}
+            kwargs["update_fields"] = {
+                *update_fields,
+                *(column for source, column in derived.items() if source in update_fields),
+            }
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        unknown = set(self.permitted_purposes or []) - set(self.Purpose.values)
+        if not isinstance(self.permitted_purposes, list) or unknown:
+            raise ValidationError(
+                {"permitted_purposes": "Give a list of: " + ", ".join(self.Purpose.values) + "."}
+            )
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Whether the importer could not classify the notice and no editor has confirmed it."""
+        return self.tdm_status == self.TdmStatus.UNKNOWN and self.confirmed_at is None
 
 
 def normalise_notice(notice: str) -> str:

@@ -78,6 +78,17 @@ class LicenseTermsFactory(factory.django.DjangoModelFactory):
     notice = factory.Sequence(lambda n: f"© 2025 Holder {n}. All rights reserved.")
     sharing_scope = LicenseTerms.SharingScope.PUBLIC
     max_external_quote_chars = 300
+    tdm_status = factory.LazyAttribute(
+        lambda t: (
+            LicenseTerms.TdmStatus.RESERVED
+            if t.tdm_reserved
+            else LicenseTerms.TdmStatus.NOT_EXPRESSED
+        )
+    )
+
+    class Params:
+        # The flag is derived from the status on save; tests may still ask for it.
+        tdm_reserved = False
 
 
 class ReservedLicenseTermsFactory(LicenseTermsFactory):
@@ -91,7 +102,7 @@ class ReservedLicenseTermsFactory(LicenseTermsFactory):
             "Copyright Act and Article 4 of the DSM Directive."
         )
     )
-    tdm_reserved = True
+    tdm_status = LicenseTerms.TdmStatus.RESERVED
     tdm_legal_basis = "DSM Directive Art. 4; Danish Copyright Act §11b"
     tdm_expression = LicenseTerms.TdmExpression.NATURAL_LANGUAGE
     tdm_clause = factory.LazyAttribute(lambda t: t.notice)
