@@ -462,7 +462,7 @@ def test_assign_calls_claim_assign_and_reports_its_refusals(
     assert (queued.assignee, unverified.assignee) == (factchecker2, None)
     reported = " ".join(messages_of(response))
     assert f"assigned to {factchecker2}" in reported
-    assert "Not in review</a>: Only a claim in review can be assigned." in reported
+    assert "Not in review</a>: Only a claim in review can be assigned; send it to review first." in reported
 
 
 def test_a_workflow_action_is_refused_to_a_user_without_its_permission(client, editor):
@@ -617,7 +617,8 @@ def test_a_move_the_table_does_not_allow_is_refused_with_the_reason(client, fact
     response = client.get(transition_url(claim, S.VERIFIED))
 
     assert response.status_code == 302
-    assert "cannot move from unverified to verified" in " ".join(messages_of(response))
+    assert "Unverified → Verified is not allowed: a claim cannot move straight there; send it "
+    "to review first." in " ".join(messages_of(response))
 
 
 # --- The audit trail -----------------------------------------------------------------------------
