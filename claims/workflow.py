@@ -154,8 +154,7 @@ def move_for(from_status: str, to_status: str) -> Move:
 
 
 FOUR_EYES_REASON = (
-    "Four-eyes rule: you recorded or reworded this claim, so another fact-checker must "
-    "conclude it."
+    "Four-eyes rule: you recorded or reworded this claim, so another fact-checker must conclude it."
 )
 
 
@@ -178,14 +177,23 @@ def authors_of(claim: Claim) -> set[int]:
     Fact-checkers may reword a claim (fix a typo, sharpen a summary), but whoever touched the
     words counts as their author for the four-eyes rule: nobody concludes words they wrote.
     """
-    authors = {claim.created_by_id} - {None}
-    previous = None
-    for text, summary, user_id in claim.history.order_by("history_date", "history_id").values_list(
-        "text", "summary", "history_user_id"
-    ):
-        if (text, summary) != previous and user_id is not None:
-            authors.add(user_id)
-        previous = (text, summary)
+    return authors_by_claim([claim])[claim.pk]
+
+
+def authors_by_claim(claims: Iterable[Claim]) -> dict[int, set[int]]:
+    """Return authors_of() for several claims at once, keyed by claim (one query)."""
+    claims = list(claims)
+    authors = {claim.pk: {claim.created_by_id} - {None} for claim in claims}
+    previous: dict[int, tuple] = {}
+    rows = (
+        Claim.history.filter(id__in=authors)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "text", "summary", "history_user_id")
+    )
+    for claim_id, text, summary, user_id in rows:
+        if (text, summary) != previous.get(claim_id) and user_id is not None:
+            authors[claim_id].add(user_id)
+        previous[claim_id] = (text, summary)
     return authors
 
 
@@ -302,8 +310,8 @@ def claim_transition(
         stored_evidence = _validated_evidence(evidence, claim=locked)
         if move.needs_evidence and not stored_evidence:
             raise TransitionRefused(
-                f"Concluding a claim as {label_of(to).lower()} needs at least one piece of evidence "
-                "(a URL, a document or an external check).",
+                f"Concluding a claim as {label_of(to).lower()} needs at least one piece of "
+                "evidence (a URL, a document or an external check).",
                 code="evidence_required",
             )
         if assignee is not None and not assignee.has_perm(CONCLUDE_PERMISSION):
@@ -386,9 +394,14 @@ class _Unchanged:
 UNCHANGED = _Unchanged()  # claim_assign(due_date=UNCHANGED) keeps the claim's due date
 
 
-def assignment_refusal(claim: Claim, assignee, *, actor) -> str | None:
+def assignment_refusal(
+    claim: Claim, assignee, *, actor, authors: set[int] | None = None
+) -> str | None:
     """Say why `assignee` cannot be given `claim` to review now, in the user's words; None if
-    they can. `assignee` None (unassigning) is always possible while the claim is in review."""
+    they can. `assignee` None (unassigning) is always possible while the claim is in review.
+
+    `authors` is the claim's authors_of(), when the caller read it for many claims at once.
+    """
     if claim.status != S.IN_REVIEW:
         return (
             f"Only a claim in review can be assigned; this one is {label_of(claim.status)}."
@@ -402,21 +415,20 @@ def assignment_refusal(claim: Claim, assignee, *, actor) -> str | None:
         if yourself:
             return "Only fact-checkers can take a claim: you may not conclude claims."
         return f"{assignee} cannot be assigned: only fact-checkers can review claims."
-    if four_eyes_applies() and assignee.pk in authors_of(claim):
+    if four_eyes_applies() and assignee.pk in (
+        authors if authors is not None else authors_of(claim)
+    ):
         if yourself:
             return "You recorded this claim; another fact-checker must conclude it."
-        return (
-            f"{assignee} recorded or reworded this claim; another fact-checker must "
-            "conclude it."
-        )
+        return f"{assignee} recorded or reworded this claim; another fact-checker must conclude it."
     return None
 
 
-def take_refusal(user, claim: Claim) -> str | None:
+def take_refusal(user, claim: Claim, *, authors: set[int] | None = None) -> str | None:
     """Say why `user` may not take `claim` ("Assign to me"); None when they may."""
     if claim.assignee_id == user.pk and claim.status == S.IN_REVIEW:
         return "It is assigned to you."
-    return assignment_refusal(claim, user, actor=user)
+    return assignment_refusal(claim, user, actor=user, authors=authors)
 
 
 def conclusion_refusal(user, claim: Claim) -> str | None:

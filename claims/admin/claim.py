@@ -242,6 +242,7 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
                 page(views.ProvenanceView),
                 name="claims_claim_provenance",
             ),
+            path("<path:object_id>/take/", page(views.TakeView), name="claims_claim_take"),
             path(
                 "<path:object_id>/transition/<str:to>/",
                 page(views.TransitionView),

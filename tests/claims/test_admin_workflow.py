@@ -462,7 +462,10 @@ def test_assign_calls_claim_assign_and_reports_its_refusals(
     assert (queued.assignee, unverified.assignee) == (factchecker2, None)
     reported = " ".join(messages_of(response))
     assert f"assigned to {factchecker2}" in reported
-    assert "Not in review</a>: Only a claim in review can be assigned; send it to review first." in reported
+    assert (
+        "Not in review</a>: Only a claim in review can be assigned; send it to review first."
+        in reported
+    )
 
 
 def test_a_workflow_action_is_refused_to_a_user_without_its_permission(client, editor):
@@ -495,10 +498,10 @@ def test_the_claim_page_offers_only_the_moves_the_user_may_make(
     queued = in_review(created_by=factchecker)
     concluded = ClaimFactory(status=S.VERIFIED)
     conclusions = [
-        "Conclude: verified",
-        "Conclude: false",
-        "Conclude: disputed",
-        "Conclude: unverifiable",
+        "Conclude as verified",
+        "Conclude as false",
+        "Conclude as disputed",
+        "Conclude as unverifiable",
     ]
 
     logged_in(client, editor)
@@ -562,7 +565,7 @@ def test_the_move_page_sends_to_review_with_an_assignee(client, editor, factchec
             {"rationale": "Seems right."},
             "Concluding a claim as verified needs at least one piece of evidence",
         ),
-        (True, {"rationale": "Seems right.", "url_1": FT_URL}, "Four-eyes rule"),
+        # Four-eyes is refused before the form is shown: tests/claims/test_admin_review.py.
     ],
 )
 def test_a_refused_move_shows_the_form_again_with_the_reason(
