@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from claims.anchoring import AnchorError, anchor, relocate
 from claims.models import (
@@ -247,7 +248,8 @@ def chain_set(*, appearance: Appearance, links: Sequence[ChainLink]) -> list[Att
     # Serialise concurrent edits of one chain: both would delete and renumber it.
     Appearance.objects.select_for_update().filter(pk=appearance.pk).values_list("pk").get()
     appearance.chain.all().delete()
-    created = Attribution.objects.bulk_create(rows)
+    # With history rows, so the appearance's history shows the chain it had and has.
+    created = bulk_create_with_history(rows, Attribution)
     refresh_independent_origins([appearance.claim_id])
     claim_touch([appearance.claim_id])
     return created
