@@ -503,7 +503,7 @@ class SuggestView(ClaimAdminView):
         overrides = (
             {"organization": data.get("organization"), "checked_at": data.get("checked_at")}
             if isinstance(proposal, ExternalCheckProposal)
-            else {"reporter": data.get("reporter")}
+            else {"reporter": data.get("reporter"), "origin": data.get("origin")}
         )
         if "relays" in data:  # the credited agencies the editor kept ticked
             overrides["relays"] = list(data["relays"])
