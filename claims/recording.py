@@ -249,7 +249,8 @@ def chain_set(*, appearance: Appearance, links: Sequence[ChainLink]) -> list[Att
     Appearance.objects.select_for_update().filter(pk=appearance.pk).values_list("pk").get()
     appearance.chain.all().delete()
     # With history rows, so the appearance's history shows the chain it had and has.
-    created = bulk_create_with_history(rows, Attribution)
+    # (one date for the new links, so they read as one edit).
+    created = bulk_create_with_history(rows, Attribution, default_date=timezone.now())
     refresh_independent_origins([appearance.claim_id])
     claim_touch([appearance.claim_id])
     return created

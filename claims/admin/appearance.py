@@ -66,24 +66,20 @@ def chain_edits(appearance_id: int) -> list[dict]:
     def chain(links) -> str:
         return " → ".join(link_text(row) for row in sorted(links, key=lambda row: row.position))
 
+    # An edit deletes the old links, then creates the new ones with one date.
     edits: list[dict] = []
     current: dict | None = None
     for row in rows:
-        if (
-            current is None
-            or row.history_date - current["when"] > EDIT_WINDOW
-            or row.history_user_id != current["who_id"]
-        ):
+        if _starts_new_edit(current, row):
             current = {
                 "when": row.history_date,
-                "who_id": row.history_user_id,
+                "who": row.history_user,
                 "removed": [],
                 "added": [],
-                "who": row.history_user,
             }
             edits.append(current)
         current["when"] = row.history_date
-        current["removed" if row.history_type == "-" else "added"].append(row)
+        current["added" if row.history_type == "+" else "removed"].append(row)
     return [
         {
             "when": edit["when"],
@@ -93,6 +89,18 @@ def chain_edits(appearance_id: int) -> list[dict]:
         }
         for edit in reversed(edits)
     ]
+
+
+def _starts_new_edit(current: dict | None, row) -> bool:
+    """Tell whether a chain link's history row begins another edit than `current`."""
+    if current is None or row.history_date - current["when"] > EDIT_WINDOW:
+        return True
+    who = current["who"].pk if current["who"] is not None else None
+    if row.history_user_id != who:
+        return True
+    if current["added"]:  # the edit's new links are written last, all with one date
+        return row.history_type != "+" or row.history_date != current["added"][0].history_date
+    return False
 
 
 class AttributionForm(forms.ModelForm):
