@@ -620,8 +620,10 @@ def test_a_move_the_table_does_not_allow_is_refused_with_the_reason(client, fact
     response = client.get(transition_url(claim, S.VERIFIED))
 
     assert response.status_code == 302
-    assert "Unverified → Verified is not allowed: a claim cannot move straight there; send it "
-    "to review first." in " ".join(messages_of(response))
+    assert (
+        "Unverified → Verified is not allowed: a claim cannot move straight there; send it "
+        "to review first."
+    ) in " ".join(messages_of(response))
 
 
 # --- The audit trail -----------------------------------------------------------------------------
