@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -306,6 +306,38 @@ def external_check_record(
     check.save()
     claim_touch([claim.pk], content=False)
     return check
+
+
+@transaction.atomic
+def external_check_delete(*, check: ExternalCheck, user: AbstractBaseUser) -> None:
+    """Delete an external check recorded in error, and say so in its claim's history.
+
+    Refused without the `claims.delete_externalcheck` permission, and while a verification
+    event cites the check as evidence: the log is append-only, so its evidence must stay.
+    """
+    if not user.has_perm("claims.delete_externalcheck"):
+        raise PermissionDenied("You may not delete external checks.")
+    claim = Claim.objects.select_for_update().get(pk=check.claim_id)
+    cited = [
+        event
+        for event in claim.events.only("evidence", "to_status")
+        if any(
+            isinstance(item, dict) and item.get("external_check") == check.pk
+            for item in event.evidence or []
+        )
+    ]
+    if cited:
+        raise ValidationError(
+            f"“{check}” is evidence for the conclusion “{cited[0].get_to_status_display()}”; "
+            "the verification log keeps its evidence, so the check cannot be deleted.",
+            code="cited_as_evidence",
+        )
+    described = str(check)
+    check.delete()
+    # The audit row: the claim's history names who deleted which check.
+    claim._history_user = user
+    claim._change_reason = f"Deleted external check: {described}"[:100]
+    claim.save(update_fields=["updated_at"])
 
 
 @transaction.atomic

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -15,92 +13,9 @@ from claims import recording
 from claims.admin.display import AGENT_FIELDS, quote_in_context
 from claims.admin.inlines import trial
 from claims.admin.log import HistoryAdmin, key_or_404
+from claims.admin.timeline import chain_edits
 from claims.models import Appearance, Attribution
 from sources.autocomplete import AutocompleteKeysMixin
-from sources.models import AnonymousSource, Organization, Person
-
-# Rows of one chain edit are written within moments of each other, in one transaction.
-EDIT_WINDOW = datetime.timedelta(seconds=2)
-
-
-def chain_edits(appearance_id: int) -> list[dict]:
-    """Return each edit of an appearance's chain, newest first: when, who, before and after.
-
-    Read from the chain links' own history (recording.chain_set replaces a chain as a whole:
-    the old links' deletions and the new links' creations are one edit). Four queries.
-    """
-    rows = list(
-        Attribution.history.filter(appearance_id=appearance_id)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    names = {
-        "person": dict(
-            Person.objects.filter(pk__in={r.person_id for r in rows}).values_list("pk", "name")
-        ),
-        "organization": dict(
-            Organization.objects.filter(pk__in={r.organization_id for r in rows}).values_list(
-                "pk", "name"
-            )
-        ),
-        # The description only: a confidential identity is never read on a read path.
-        "anonymous_source": {
-            source.pk: str(source)
-            for source in AnonymousSource.objects.filter(
-                pk__in={r.anonymous_source_id for r in rows}
-            ).only("description", "count_text")
-        },
-    }
-
-    def link_text(row) -> str:
-        agent = next(
-            names[field].get(getattr(row, f"{field}_id"), "a deleted agent")
-            for field in AGENT_FIELDS
-            if getattr(row, f"{field}_id")
-        )
-        role = (
-            Attribution.Role(row.role).label.lower() if row.role in Attribution.Role else row.role
-        )
-        return f"{agent} ({role}{f', {row.verb}' if row.verb else ''})"
-
-    def chain(links) -> str:
-        return " → ".join(link_text(row) for row in sorted(links, key=lambda row: row.position))
-
-    # An edit deletes the old links, then creates the new ones with one date.
-    edits: list[dict] = []
-    current: dict | None = None
-    for row in rows:
-        if _starts_new_edit(current, row):
-            current = {
-                "when": row.history_date,
-                "who": row.history_user,
-                "removed": [],
-                "added": [],
-            }
-            edits.append(current)
-        current["when"] = row.history_date
-        current["added" if row.history_type == "+" else "removed"].append(row)
-    return [
-        {
-            "when": edit["when"],
-            "who": edit["who"],
-            "before": chain(edit["removed"]),
-            "after": chain(edit["added"]),
-        }
-        for edit in reversed(edits)
-    ]
-
-
-def _starts_new_edit(current: dict | None, row) -> bool:
-    """Tell whether a chain link's history row begins another edit than `current`."""
-    if current is None or row.history_date - current["when"] > EDIT_WINDOW:
-        return True
-    who = current["who"].pk if current["who"] is not None else None
-    if row.history_user_id != who:
-        return True
-    if current["added"]:  # the edit's new links are written last, all with one date
-        return row.history_type != "+" or row.history_date != current["added"][0].history_date
-    return False
 
 
 class AttributionForm(forms.ModelForm):
@@ -217,7 +132,7 @@ class AppearanceAdmin(HistoryAdmin):
         return super().history_view(
             request,
             object_id,
-            {**(extra_context or {}), "chain_edits": chain_edits(appearance_id)},
+            {**(extra_context or {}), "chain_edits": chain_edits([appearance_id])},
         )
 
     def delete_model(self, request, obj):

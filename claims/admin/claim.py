@@ -265,6 +265,11 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
             ),
             path("<path:object_id>/take/", page(views.TakeView), name="claims_claim_take"),
             path(
+                "<path:object_id>/timeline/",
+                page(views.TimelineView),
+                name="claims_claim_timeline",
+            ),
+            path(
                 "<path:object_id>/transition/<str:to>/",
                 page(views.TransitionView),
                 name="claims_claim_transition",

@@ -33,6 +33,7 @@ from claims.admin.display import (
 )
 from claims.admin.filters import REVIEW_QUEUES, ReviewQueueFilter, in_review_queue
 from claims.admin.suggest import DocumentPickForm, accept_form
+from claims.admin.timeline import claim_timeline
 from claims.admin.workflow import (
     S,
     make_move,
@@ -357,6 +358,30 @@ class ProvenanceView(ClaimAdminView):
             checks=checks,
             conflicts=conflicting,
             history=history,
+        )
+        return self.render(request, context)
+
+
+class TimelineView(ClaimAdminView):
+    """Show everything that happened to a claim, newest first (claims.admin.timeline)."""
+
+    template_name = "admin/claims/claim/timeline.html"
+    http_method_names = ["get"]
+
+    def get(self, request, object_id):
+        model_admin = self.model_admin
+        claim = model_admin.get_object(request, self.claim_pk(object_id))
+        if claim is None:
+            raise Http404("No such claim.")
+        self.refused_claim = claim
+        if not model_admin.has_view_permission(request, claim):
+            raise PermissionDenied("You may not see this claim.")
+        context = self.context(
+            request,
+            f"Timeline: {claim}",
+            claim=claim,
+            original=claim,
+            entries=claim_timeline(claim),
         )
         return self.render(request, context)
 
