@@ -436,7 +436,7 @@ def conclusion_refusal(user, claim: Claim) -> str | None:
     if claim.status != S.IN_REVIEW:
         return None  # nothing to conclude: the page's moves say what can happen instead
     if not user.has_perm(CONCLUDE_PERMISSION):
-        return "Only fact-checkers can conclude a claim; you may send it on or edit it."
+        return "Only fact-checkers conclude claims; one will take this claim from the review queue."
     if _recorded_by(user, claim):
         return "You recorded this claim; another fact-checker must conclude it."
     return None
