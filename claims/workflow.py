@@ -339,6 +339,7 @@ def claim_transition(
             locked.assignee = None
             locked.due_date = None
             update_fields += ["assignee", "due_date"]
+        locked._history_user = actor  # the history names the actor outside requests too
         locked._change_reason = f"{label_of(from_status)} → {label_of(to)}"
         locked.save(update_fields=update_fields)
         event = _append_event(

@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
 from claims.admin.display import AGENT_FIELDS, evidence_html
@@ -108,6 +109,10 @@ def chain_edits(appearance_ids: Iterable[int]) -> list[dict]:
     ]
 
 
+def _day(day) -> str:
+    return dateformat.format(day, "j M Y") if day else "—"
+
+
 def _label(status: str) -> str:
     return ClaimStatus(status).label if status in ClaimStatus.values else status
 
@@ -181,7 +186,7 @@ def claim_timeline(claim: Claim) -> list[dict]:
                 )
             if (row.assignee_id, row.due_date) != (previous.assignee_id, previous.due_date):
                 due = (
-                    f"Due: {previous.due_date or '—'} → {row.due_date or '—'}"
+                    f"Due: {_day(previous.due_date)} → {_day(row.due_date)}"
                     if row.due_date != previous.due_date
                     else ""
                 )
@@ -255,7 +260,9 @@ def claim_timeline(claim: Claim) -> list[dict]:
                 check.created_by,
                 "check",
                 f"Recorded an external check: {check}",
-                f"Checked: {check.checked_at:%d %b %Y %H:%M}" if check.checked_at else "",
+                "Checked: " + dateformat.format(timezone.localtime(check.checked_at), "j M Y H:i")
+                if check.checked_at
+                else "",
                 f"Excerpt: {check.exact}" if check.exact else "",
             )
         )
