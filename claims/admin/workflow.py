@@ -395,7 +395,16 @@ class WorkflowActionsMixin:
             conclude = conclusion_refusal(request.user, obj)
             if conclude:
                 notes.append(conclude)
+            for to in allowed_targets(obj.status):
+                move = move_for(obj.status, to)
+                if request.user.has_perm(move.permission):
+                    continue
+                if conclude and move.permission == CONCLUDE.permission:
+                    continue  # said once, by the conclusion's line
+                notes.append(
+                    f"{move_label(obj.status, to)} is not yours to use: {move_refusal_reason(move)}"
+                )
             if take and take != conclude and request.user.has_perm(CONCLUDE.permission):
                 notes.append(take)
-            context["workflow_notes"] = notes
+            context["workflow_notes"] = list(dict.fromkeys(notes))
         return super().render_change_form(request, context, add, change, form_url, obj)

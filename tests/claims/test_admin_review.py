@@ -448,3 +448,22 @@ def test_accepting_asks_which_when_several_sources_match(admin_client):
         .anonymous_source
         == second
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "state", "line"),
+    [
+        ("editor", S.IN_REVIEW, "Only fact-checkers conclude claims; one will take this claim"),
+        ("editor", S.DISPUTED, "Reopen is not yours to use: only fact-checkers reopen"),
+    ],
+)
+def test_the_claim_page_says_why_a_move_is_missing(client, editor, factchecker, who, state, line):
+    claim = {
+        S.IN_REVIEW: in_review,
+        S.DISPUTED: lambda: concluded(S.DISPUTED),
+    }[state]()
+    user = editor if who == "editor" else factchecker
+
+    html = logged_in(client, user).get(change_url(claim)).content.decode()
+
+    assert line in html
