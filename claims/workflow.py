@@ -186,7 +186,7 @@ def authors_by_claim(claims: Iterable[Claim]) -> dict[int, set[int]]:
     authors = {claim.pk: {claim.created_by_id} - {None} for claim in claims}
     previous: dict[int, tuple] = {}
     rows = (
-        Claim.history.filter(id__in=authors)
+        Claim.history.filter(id__in=list(authors))
         .order_by("id", "history_date", "history_id")
         .values_list("id", "text", "summary", "history_user_id")
     )
