@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from claims.anchoring import AnchorError, anchor, relocate
 from claims.models import (
@@ -247,7 +248,9 @@ def chain_set(*, appearance: Appearance, links: Sequence[ChainLink]) -> list[Att
     # Serialise concurrent edits of one chain: both would delete and renumber it.
     Appearance.objects.select_for_update().filter(pk=appearance.pk).values_list("pk").get()
     appearance.chain.all().delete()
-    created = Attribution.objects.bulk_create(rows)
+    # With history rows, so the appearance's history shows the chain it had and has.
+    # (one date for the new links, so they read as one edit).
+    created = bulk_create_with_history(rows, Attribution, default_date=timezone.now())
     refresh_independent_origins([appearance.claim_id])
     claim_touch([appearance.claim_id])
     return created
@@ -303,6 +306,38 @@ def external_check_record(
     check.save()
     claim_touch([claim.pk], content=False)
     return check
+
+
+@transaction.atomic
+def external_check_delete(*, check: ExternalCheck, user: AbstractBaseUser) -> None:
+    """Delete an external check recorded in error, and say so in its claim's history.
+
+    Refused without the `claims.delete_externalcheck` permission, and while a verification
+    event cites the check as evidence: the log is append-only, so its evidence must stay.
+    """
+    if not user.has_perm("claims.delete_externalcheck"):
+        raise PermissionDenied("You may not delete external checks.")
+    claim = Claim.objects.select_for_update().get(pk=check.claim_id)
+    cited = [
+        event
+        for event in claim.events.only("evidence", "to_status")
+        if any(
+            isinstance(item, dict) and item.get("external_check") == check.pk
+            for item in event.evidence or []
+        )
+    ]
+    if cited:
+        raise ValidationError(
+            f"“{check}” is evidence for the conclusion “{cited[0].get_to_status_display()}”; "
+            "the verification log keeps its evidence, so the check cannot be deleted.",
+            code="cited_as_evidence",
+        )
+    described = str(check)
+    check.delete()
+    # The audit row: the claim's history names who deleted which check.
+    claim._history_user = user
+    claim._change_reason = f"Deleted external check: {described}"[:100]
+    claim.save(update_fields=["updated_at"])
 
 
 @transaction.atomic

@@ -119,17 +119,43 @@ def allowed_targets(status: str) -> list[str]:
     return [to for (frm, to) in TRANSITIONS if frm == status]
 
 
+def label_of(status: str) -> str:
+    """Return a state as users read it: "In review", never the stored key."""
+    try:
+        return S(status).label
+    except ValueError:
+        return str(status)
+
+
+def _next_step(from_status: str) -> str:
+    """Say what a refused move should have been, in the user's words."""
+    if from_status == S.UNVERIFIED:
+        return "send it to review first"
+    if from_status in CONCLUDED:
+        return "reopen it first"
+    allowed = " or ".join(label_of(to) for to in allowed_targets(from_status))
+    return f"from {label_of(from_status)} it may go to {allowed or 'no other state'}"
+
+
 def move_for(from_status: str, to_status: str) -> Move:
     """Return the Move from one state to another, or raise TransitionRefused."""
     try:
         return TRANSITIONS[(from_status, to_status)]
     except KeyError:
-        allowed = ", ".join(allowed_targets(from_status)) or "nowhere"
-        raise TransitionRefused(
-            f"A claim cannot move from {from_status} to {to_status}; from {from_status} it "
-            f"may move to: {allowed}.",
-            code="not_allowed",
-        ) from None
+        frm, to = label_of(from_status), label_of(to_status)
+        if from_status == to_status:
+            reason = f"The claim is already {frm}; it cannot move to where it is."
+        else:
+            reason = (
+                f"{frm} → {to} is not allowed: a claim cannot move straight there; "
+                f"{_next_step(from_status)}."
+            )
+        raise TransitionRefused(reason, code="not_allowed") from None
+
+
+FOUR_EYES_REASON = (
+    "Four-eyes rule: you recorded or reworded this claim, so another fact-checker must conclude it."
+)
 
 
 def four_eyes_applies() -> bool:
@@ -151,14 +177,23 @@ def authors_of(claim: Claim) -> set[int]:
     Fact-checkers may reword a claim (fix a typo, sharpen a summary), but whoever touched the
     words counts as their author for the four-eyes rule: nobody concludes words they wrote.
     """
-    authors = {claim.created_by_id} - {None}
-    previous = None
-    for text, summary, user_id in claim.history.order_by("history_date", "history_id").values_list(
-        "text", "summary", "history_user_id"
-    ):
-        if (text, summary) != previous and user_id is not None:
-            authors.add(user_id)
-        previous = (text, summary)
+    return authors_by_claim([claim])[claim.pk]
+
+
+def authors_by_claim(claims: Iterable[Claim]) -> dict[int, set[int]]:
+    """Return authors_of() for several claims at once, keyed by claim (one query)."""
+    claims = list(claims)
+    authors = {claim.pk: {claim.created_by_id} - {None} for claim in claims}
+    previous: dict[int, tuple] = {}
+    rows = (
+        Claim.history.filter(id__in=list(authors))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "text", "summary", "history_user_id")
+    )
+    for claim_id, text, summary, user_id in rows:
+        if (text, summary) != previous.get(claim_id) and user_id is not None:
+            authors[claim_id].add(user_id)
+        previous[claim_id] = (text, summary)
     return authors
 
 
@@ -265,20 +300,18 @@ def claim_transition(
         if not actor.has_perm(move.permission):
             raise PermissionDenied(f"You do not have permission to {move.name} a claim.")
         if move.is_conclusion and _recorded_by(actor, locked):
-            raise PermissionDenied(
-                "Four-eyes rule: you recorded or reworded this claim, so another fact-checker "
-                "must conclude it."
-            )
+            raise PermissionDenied(FOUR_EYES_REASON)
         if move.needs_rationale and not rationale:
             raise TransitionRefused(
-                f"A rationale is required to {move.name} a claim ({locked.status} → {to}).",
+                f"A rationale is required to {move.name} a claim "
+                f"({label_of(locked.status)} → {label_of(to)}).",
                 code="rationale_required",
             )
         stored_evidence = _validated_evidence(evidence, claim=locked)
         if move.needs_evidence and not stored_evidence:
             raise TransitionRefused(
-                f"Concluding a claim as {to} needs at least one piece of evidence "
-                "(a URL, a document or an external check).",
+                f"Concluding a claim as {label_of(to).lower()} needs at least one piece of "
+                "evidence (a URL, a document or an external check).",
                 code="evidence_required",
             )
         if assignee is not None and not assignee.has_perm(CONCLUDE_PERMISSION):
@@ -306,6 +339,8 @@ def claim_transition(
             locked.assignee = None
             locked.due_date = None
             update_fields += ["assignee", "due_date"]
+        locked._history_user = actor  # the history names the actor outside requests too
+        locked._change_reason = f"{label_of(from_status)} → {label_of(to)}"
         locked.save(update_fields=update_fields)
         event = _append_event(
             claim=locked,
@@ -352,24 +387,108 @@ def _append_event(**fields) -> VerificationEvent:
     return event
 
 
-def claim_assign(*, claim: Claim | int, assignee, due_date=None, actor) -> Claim:
-    """Assign a claim in review to a fact-checker, with an optional due date."""
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()  # claim_assign(due_date=UNCHANGED) keeps the claim's due date
+
+
+def assignment_refusal(
+    claim: Claim, assignee, *, actor, authors: set[int] | None = None
+) -> str | None:
+    """Say why `assignee` cannot be given `claim` to review now, in the user's words; None if
+    they can. `assignee` None (unassigning) is always possible while the claim is in review.
+
+    `authors` is the claim's authors_of(), when the caller read it for many claims at once.
+    """
+    if claim.status != S.IN_REVIEW:
+        return (
+            f"Only a claim in review can be assigned; this one is {label_of(claim.status)}."
+            if claim.status != S.UNVERIFIED
+            else "Only a claim in review can be assigned; send it to review first."
+        )
+    if assignee is None:
+        return None
+    yourself = assignee.pk == actor.pk
+    if not assignee.has_perm(CONCLUDE_PERMISSION):
+        if yourself:
+            return "Only fact-checkers can take a claim: you may not conclude claims."
+        return f"{assignee} cannot be assigned: only fact-checkers can review claims."
+    if four_eyes_applies() and assignee.pk in (
+        authors if authors is not None else authors_of(claim)
+    ):
+        if yourself:
+            return "You recorded this claim; another fact-checker must conclude it."
+        return f"{assignee} recorded or reworded this claim; another fact-checker must conclude it."
+    return None
+
+
+def take_refusal(user, claim: Claim, *, authors: set[int] | None = None) -> str | None:
+    """Say why `user` may not take `claim` ("Assign to me"); None when they may."""
+    if claim.assignee_id == user.pk and claim.status == S.IN_REVIEW:
+        return "It is assigned to you."
+    return assignment_refusal(claim, user, actor=user, authors=authors)
+
+
+def conclusion_refusal(user, claim: Claim) -> str | None:
+    """Say why `user` sees no conclusion buttons on `claim`; None when they may conclude it."""
+    if claim.status != S.IN_REVIEW:
+        return None  # nothing to conclude: the page's moves say what can happen instead
+    if not user.has_perm(CONCLUDE_PERMISSION):
+        return "Only fact-checkers conclude claims; one will take this claim from the review queue."
+    if _recorded_by(user, claim):
+        return "You recorded this claim; another fact-checker must conclude it."
+    return None
+
+
+def claim_assign(
+    *, claim: Claim | int, assignee, due_date=None, actor, expected_version: int | None = None
+) -> Claim:
+    """Assign a claim in review to a fact-checker (or nobody), with an optional due date.
+
+    Writes the assignment to the claim's history, naming who made it. `due_date=UNCHANGED`
+    keeps the due date (taking a claim); `expected_version`, when given, refuses a claim that
+    moved on since the caller read it.
+    """
     claim_id = claim.pk if isinstance(claim, Claim) else claim
     with transaction.atomic():
         locked = Claim.objects.select_for_update().get(pk=claim_id)
         if not can_assign(actor):
             raise PermissionDenied("You do not have permission to assign claims.")
-        if locked.status != S.IN_REVIEW:
-            raise TransitionRefused("Only a claim in review can be assigned.", code="not_in_review")
-        if assignee is not None and not assignee.has_perm(CONCLUDE_PERMISSION):
-            raise TransitionRefused(
-                f"{assignee} cannot be assigned: only fact-checkers can review claims.",
-                code="invalid_assignee",
-            )
+        if expected_version is not None and locked.version != expected_version:
+            raise StaleVersion(expected=expected_version, current=locked.version)
+        refusal = assignment_refusal(locked, assignee, actor=actor)
+        if refusal is not None:
+            code = "not_in_review" if locked.status != S.IN_REVIEW else "invalid_assignee"
+            raise TransitionRefused(refusal, code=code)
+        previous = locked.assignee
         locked.assignee = assignee
-        locked.due_date = due_date
+        if due_date is not UNCHANGED:
+            locked.due_date = due_date
+        if assignee is None:
+            reason = f"Unassigned (was {previous})" if previous else "Unassigned"
+        elif assignee.pk == actor.pk:
+            reason = f"Taken by {assignee}"
+        else:
+            reason = f"Assigned to {assignee} by {actor}"
+        # The audit row: the claim's history names the actor and says what happened.
+        locked._history_user = actor
+        locked._change_reason = reason[:100]
         locked.save(update_fields=["assignee", "due_date", "updated_at"])
     return locked
+
+
+def claim_take(*, claim: Claim | int, actor, expected_version: int | None = None) -> Claim:
+    """Assign a claim in review to the acting fact-checker, keeping its due date."""
+    return claim_assign(
+        claim=claim,
+        assignee=actor,
+        due_date=UNCHANGED,
+        actor=actor,
+        expected_version=expected_version,
+    )
 
 
 def reviewers():

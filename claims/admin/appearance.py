@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
@@ -11,7 +12,8 @@ from django.shortcuts import redirect
 from claims import recording
 from claims.admin.display import AGENT_FIELDS, quote_in_context
 from claims.admin.inlines import trial
-from claims.admin.log import HistoryAdmin
+from claims.admin.log import HistoryAdmin, key_or_404
+from claims.admin.timeline import chain_edits
 from claims.models import Appearance, Attribution
 from sources.autocomplete import AutocompleteKeysMixin
 
@@ -124,6 +126,14 @@ class AppearanceAdmin(HistoryAdmin):
         )
         formset.new_objects = recording.chain_set(appearance=appearance, links=formset.links())
         formset.deleted_objects = previous
+
+    def history_view(self, request, object_id, extra_context=None):
+        appearance_id = key_or_404(Appearance._meta.pk, unquote(object_id))
+        return super().history_view(
+            request,
+            object_id,
+            {**(extra_context or {}), "chain_edits": chain_edits([appearance_id])},
+        )
 
     def delete_model(self, request, obj):
         recording.appearance_delete(appearance=obj)

@@ -7,6 +7,7 @@ The admin only routes form data into `claims.recording`, `claims.suggest` and
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -61,13 +62,13 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
     # The status, assignee and due date change only through the verification workflow.
     readonly_fields = [
         "status",
-        "assignee",
+        "assigned_to",
         "due_date",
         "version",
         "revision",
         "concluded_at",
         "independent_origins",
-        "created_by",
+        "recorded_by",
         "created_at",
         "updated_at",
         "relations",
@@ -104,17 +105,16 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
                 {
                     "fields": [
                         "status",
-                        "assignee",
+                        "assigned_to",
                         "due_date",
-                        "version",
-                        "revision",
                         "concluded_at",
                         "independent_origins",
-                        "created_by",
+                        "recorded_by",
                         "created_at",
                         "updated_at",
                     ],
-                    "description": "Changed only by the workflow's moves, above.",
+                    "description": "Status, assignee and due date change only through the "
+                    "workflow: the buttons above, or the review queue.",
                 },
             ),
             ("Verification history", {"fields": ["verification_history"]}),
@@ -126,6 +126,27 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
         if obj is None:
             return []
         return super().get_inline_instances(request, obj)
+
+    # Names, not links: the user pages are for those who manage accounts, and a link that
+    # answers 403 to everyone else is a dead end.
+    @admin.display(description="Assignee")
+    def assigned_to(self, claim):
+        return claim.assignee or "Nobody yet"
+
+    @admin.display(description="Recorded by")
+    def recorded_by(self, claim):
+        return claim.created_by or "—"
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            return views.refused_page(
+                self,
+                request,
+                PermissionDenied(
+                    "Only editors record claims; fact-checkers review them from the queue."
+                ),
+            )
+        return super().add_view(request, form_url, extra_context)
 
     @admin.display(description="Topics")
     def topic_names(self, claim):
@@ -241,6 +262,12 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
                 "<path:object_id>/provenance/",
                 page(views.ProvenanceView),
                 name="claims_claim_provenance",
+            ),
+            path("<path:object_id>/take/", page(views.TakeView), name="claims_claim_take"),
+            path(
+                "<path:object_id>/timeline/",
+                page(views.TimelineView),
+                name="claims_claim_timeline",
             ),
             path(
                 "<path:object_id>/transition/<str:to>/",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import copy
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
@@ -107,6 +108,40 @@ class AppearanceFormSet(ReadOnlyFormSet):
         self.deleted_objects = [form.instance for form in self.deleted_forms]
         for appearance in self.deleted_objects:
             recording.appearance_delete(appearance=appearance)
+
+
+class ExternalCheckFormSet(ReadOnlyFormSet):
+    """Existing external checks: read-only, deleted in error through the service.
+
+    `user` is set by the inline for the request, so the trial run in clean() is refused
+    exactly as the save would be (permission, evidence cited by a conclusion).
+    """
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        refusals = []
+        with trial():
+            for form in self.forms:
+                if not self._should_delete_form(form) or form.instance.pk is None:
+                    continue
+                try:
+                    # A copy: deleting clears the instance's key, and this run is undone.
+                    recording.external_check_delete(check=copy(form.instance), user=self.user)
+                except ValidationError as error:
+                    refusals += error.messages
+                except PermissionDenied as error:
+                    refusals.append(str(error))
+        if refusals:
+            # On the formset: a row marked for deletion has its own errors ignored.
+            raise ValidationError(refusals)
+
+    def save_through_services(self, *, user) -> None:
+        super().save_through_services(user=user)
+        self.deleted_objects = [form.instance for form in self.deleted_forms]
+        for check in self.deleted_objects:
+            recording.external_check_delete(check=check, user=user)
 
 
 class QuoteForm(forms.ModelForm):
@@ -267,18 +302,23 @@ class NewAppearanceInline(AutocompleteKeysMixin, admin.TabularInline):
 
 
 class ExternalCheckInline(admin.TabularInline):
-    """Recorded verification attempts by third parties, read-only."""
+    """Recorded verification attempts by third parties: read-only; one recorded in error may
+    be deleted (recording.external_check_delete) by those holding delete_externalcheck."""
 
     model = ExternalCheck
-    formset = ReadOnlyFormSet
+    formset = ExternalCheckFormSet
     extra = 0
-    can_delete = False
     verbose_name_plural = "external checks"
     fields = ["organization", "outcome", "excerpt", "document", "checked_at"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organization", "document")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
 
     def has_add_permission(self, request, obj=None):
         return False

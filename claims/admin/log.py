@@ -7,6 +7,8 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from claims.admin.display import evidence_html
 from claims.models import Topic, VerificationEvent
@@ -19,14 +21,33 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ReadableChanges(HistoricalRecordContextHelper):
+    """Show a change as users read it: labels for states, "nobody" for an empty key."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, DeletedObject) and value.pk is None:
+            return "nobody"
+        if value is None or value == "":
+            return "—"
+        if getattr(field, "choices", None) and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """Show who changed what and when (django-simple-history), never revert.
 
     Edits go through the recording services, which a revert would bypass.
     """
 
+    object_history_list_template = "admin/claims/object_history_list.html"
+
     def revert_disabled(self, request, obj=None):
         return True
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         key_or_404(self.model._meta.pk, unquote(object_id))

@@ -6,9 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from claims.models import Appearance, Attribution, Claim, ExternalCheck
-from claims.suggest import ExternalCheckProposal
+from claims.suggest import AgentProposal, ExternalCheckProposal
+from sources.agents import AgentKind
 from sources.autocomplete import AutocompleteSelect
-from sources.models import Document, Organization
+from sources.models import AnonymousSource, Document, Organization
 
 
 class AcceptForm(forms.Form):
@@ -42,7 +43,30 @@ class AcceptForm(forms.Form):
         return cleaned
 
 
+NEW_SOURCE = "new"
+
+
+def matching_anonymous_sources(proposal: AgentProposal) -> list[AnonymousSource]:
+    """The anonymous sources on record that a proposed one describes: the same description,
+    count as written and reason for anonymity (case aside). Never reads an identity."""
+    return list(
+        AnonymousSource.objects.filter(
+            description__iexact=proposal.name,
+            count_text__iexact=proposal.count_text,
+            anonymity_reason__iexact=proposal.anonymity_reason,
+        )
+        .only("description", "count_text", "anonymity_reason")
+        .order_by("pk")
+    )
+
+
 class AcceptAppearanceForm(AcceptForm):
+    """Accept an appearance; an anonymous origin already on record is reused, not repeated.
+
+    With one matching source on record it is reused unless the user asks for a new one; with
+    several the user is asked which.
+    """
+
     def __init__(self, *args, admin_site, proposal=None, **kwargs):
         super().__init__(*args, admin_site=admin_site, **kwargs)
         self.fields["reporter"] = forms.ModelChoiceField(
@@ -63,6 +87,41 @@ class AcceptAppearanceForm(AcceptForm):
                 "and the publisher; untick any that did not carry this passage.",
             )
             self.fields["relays"].label_from_instance = lambda o: f"{o.name} (credited)"
+        origin = proposal.chain.origin if proposal is not None else None
+        self.origin_proposal = origin
+        self.matches = (
+            matching_anonymous_sources(origin)
+            if origin is not None and origin.kind == AgentKind.ANONYMOUS
+            else []
+        )
+        if self.matches:
+            self.fields["origin"] = forms.ChoiceField(
+                label="Anonymous origin",
+                required=False,
+                choices=[
+                    *((str(source.pk), f"The one on record: {source}") for source in self.matches),
+                    (NEW_SOURCE, "Record a new anonymous source"),
+                ],
+                initial=str(self.matches[0].pk) if len(self.matches) == 1 else None,
+                help_text="The same description, count and reason are already on record.",
+            )
+
+    def clean_origin(self):
+        value = self.cleaned_data.get("origin") or ""
+        if value == NEW_SOURCE:
+            return None  # the suggester records a new one
+        by_key = {str(source.pk): source for source in self.matches}
+        if value in by_key:
+            return by_key[value]
+        if not value and len(self.matches) == 1:
+            return self.matches[0]
+        if not value:
+            name = self.origin_proposal.name
+            raise ValidationError(
+                f"{len(self.matches)} anonymous sources on record match “{name}”; choose one, "
+                "or record a new one."
+            )
+        raise ValidationError("Choose one of the anonymous sources listed.")
 
 
 class AcceptCheckForm(AcceptForm):

@@ -16,11 +16,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from claims import recording
 from claims.admin.display import (
     agent_box,
+    chain_text,
     document_box,
     evidence_text,
     messages_of,
@@ -31,8 +33,17 @@ from claims.admin.display import (
 )
 from claims.admin.filters import REVIEW_QUEUES, ReviewQueueFilter, in_review_queue
 from claims.admin.suggest import DocumentPickForm, accept_form
-from claims.admin.workflow import S, make_move, move_form_class, move_label, report_success
-from claims.models import Appearance, Claim, ExternalCheck
+from claims.admin.timeline import claim_timeline
+from claims.admin.workflow import (
+    S,
+    make_move,
+    move_form_class,
+    move_label,
+    move_refusal_reason,
+    refusal_messages,
+    report_success,
+)
+from claims.models import Appearance, Attribution, Claim, ExternalCheck
 from claims.origins import conflicts
 from claims.suggest import (
     AppearanceProposal,
@@ -41,17 +52,55 @@ from claims.suggest import (
     suggest,
     suggestion_accept,
 )
-from claims.workflow import TransitionRefused, move_for
+from claims.workflow import (
+    StaleVersion,
+    TransitionRefused,
+    authors_by_claim,
+    claim_take,
+    conclusion_refusal,
+    move_for,
+    take_refusal,
+)
 from sources.models import Document
 
 QUEUE_ROWS = 10
+SUGGEST_REFUSED = (
+    "Only editors record claims: suggesting attributions proposes claims to record, so it is "
+    "open to those who may add them."
+)
+
+
+def refused_page(model_admin, request, refusal: PermissionDenied, *, claim=None):
+    """Answer a refusal with the admin's own page saying why, never a bare 403."""
+    reason = str(refusal) or "You do not have permission to open this page."
+    context = page_context(
+        model_admin,
+        request,
+        "Not allowed",
+        reason=reason,
+        back_url=reverse("admin:claims_claim_change", args=[claim.pk]) if claim else "",
+        back_label=f"Back to the claim “{claim}”" if claim else "",
+    )
+    return TemplateResponse(request, "admin/claims/claim/refused.html", context, status=403)
 
 
 class ClaimAdminView(View):
-    """A custom page of the claims admin; `model_admin` is the ClaimAdmin that serves it."""
+    """A custom page of the claims admin; `model_admin` is the ClaimAdmin that serves it.
+
+    A PermissionDenied raised by the page or the services it calls is shown as the admin's
+    own page with the reason.
+    """
 
     model_admin = None
     template_name = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied as refusal:
+            return refused_page(self.model_admin, request, refusal, claim=self.refused_claim)
+
+    refused_claim = None  # the claim a page was about, for the refused page's way back
 
     def context(self, request, title: str, **extra) -> dict:
         return page_context(self.model_admin, request, title, **extra)
@@ -67,8 +116,37 @@ class ClaimAdminView(View):
             raise Http404("No such claim.") from None
 
 
+def origin_warnings(claim: Claim) -> list[str]:
+    """Warn before concluding on thin provenance: no origin, one origin, one anonymous origin.
+
+    Reads the claim's stored count of independent origins and the prefetched chains.
+    """
+    origins = [
+        link
+        for appearance in claim.appearances.all()
+        for link in appearance.chain.all()
+        if link.role == Attribution.Role.ORIGIN
+    ]
+    if claim.independent_origins == 0 or not origins:
+        return ["No origin is recorded for this claim: nobody is named as having said it."]
+    if claim.independent_origins > 1:
+        return []
+    if all(link.anonymous_source_id for link in origins):
+        return [
+            "This claim rests on a single anonymous origin: every appearance traces back to "
+            "one unnamed source, so nothing independent corroborates it."
+        ]
+    return [
+        "This claim rests on one origin only: every appearance traces back to the same "
+        "source, so no independent origin corroborates it."
+    ]
+
+
 class TransitionView(ClaimAdminView):
-    """Make one move on one claim: collect what the move needs, then call the service."""
+    """Make one move on one claim: collect what the move needs, then call the service.
+
+    A move the user may not make is refused before the form is shown, with the reason.
+    """
 
     template_name = "admin/claims/claim/move_form.html"
     http_method_names = ["get", "post"]
@@ -81,8 +159,9 @@ class TransitionView(ClaimAdminView):
         claim = model_admin.get_object(request, self.claim_pk(object_id))
         if claim is None:
             raise Http404("No such claim.")
+        self.refused_claim = claim
         if not model_admin.has_view_permission(request, claim):
-            raise PermissionDenied
+            raise PermissionDenied("You may not see this claim.")
         change_url = reverse("admin:claims_claim_change", args=[claim.pk])
         try:
             move = move_for(claim.status, to)
@@ -90,7 +169,11 @@ class TransitionView(ClaimAdminView):
             messages.error(request, " ".join(refused.messages))
             return redirect(change_url)
         if not request.user.has_perm(move.permission):
-            raise PermissionDenied(f"You do not have permission to {move.name} a claim.")
+            raise PermissionDenied(f"You may not {move.name} a claim: {move_refusal_reason(move)}")
+        if move.is_conclusion:
+            refusal = conclusion_refusal(request.user, claim)
+            if refusal:
+                raise PermissionDenied(refusal)
         form = move_form_class(move)(
             request.POST if request.method == "POST" else None,
             claims=[claim],
@@ -98,26 +181,80 @@ class TransitionView(ClaimAdminView):
             move=move,
             **({"to": to} if move.is_conclusion else {}),
         )
+        stale = False
         if form.is_bound and form.is_valid():
             from_status = claim.status
             reasons = make_move(request, claim, to, form)
             if not reasons:
                 report_success(request, claim, f"{S(from_status).label} → {S(to).label}")
                 return redirect(change_url)
+            stale = reasons.stale
             for reason in reasons:
                 form.add_error(None, reason)
+        shown = Claim.objects.with_provenance().get(pk=claim.pk)
         label = move_label(claim.status, to)
         context = self.context(
             request,
-            f"{label}: {claim}",
+            f"{label} — {claim}",
             form=form,
             claims=[claim],
             claim=claim,
             original=claim,
+            stale=stale,
             submit_label=label,
+            conclusion=move.is_conclusion,
+            evidence_required=move.needs_evidence,
+            conclusion_label=S(to).label.lower(),
+            appearances=[
+                {
+                    "appearance": appearance,
+                    "quote": quote_in_context(
+                        appearance.document.body,
+                        appearance.start,
+                        appearance.end,
+                        appearance.exact,
+                    ),
+                    "chain": chain_text(appearance.chain.all()) or "No chain recorded.",
+                }
+                for appearance in shown.appearances.all()
+            ],
+            warnings=origin_warnings(shown) if move.is_conclusion else [],
             media=model_admin.media + form.media,
         )
         return self.render(request, context)
+
+
+class TakeView(ClaimAdminView):
+    """Take a claim in review ("Assign to me"), from the queue or the claim page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, object_id):
+        model_admin = self.model_admin
+        claim = model_admin.get_object(request, self.claim_pk(object_id))
+        if claim is None:
+            raise Http404("No such claim.")
+        self.refused_claim = claim
+        if not model_admin.has_view_permission(request, claim):
+            raise PermissionDenied("You may not see this claim.")
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = ""
+        back = back or reverse("admin:claims_claim_change", args=[claim.pk])
+        version = request.POST.get("version", "")
+        try:
+            claim_take(
+                claim=claim,
+                actor=request.user,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except (TransitionRefused, StaleVersion) as refusal:
+            messages.error(request, " ".join(refusal_messages(refusal)))
+        else:
+            report_success(request, claim, "assigned to you")
+        return redirect(back)
 
 
 class QueueView(ClaimAdminView):
@@ -128,7 +265,7 @@ class QueueView(ClaimAdminView):
 
     def get(self, request):
         if not self.model_admin.has_view_permission(request):
-            raise PermissionDenied
+            raise PermissionDenied("You may not see claims, so the review queue is closed to you.")
         today = timezone.localdate()
         claims = Claim.objects.select_related("assignee")
         changelist = reverse("admin:claims_claim_changelist")
@@ -146,6 +283,20 @@ class QueueView(ClaimAdminView):
                     "url": f"{changelist}?{ReviewQueueFilter.parameter_name}={key}",
                 }
             )
+        shown = {claim.pk: claim for queue in queues for claim in queue["claims"]}
+        authors = authors_by_claim(shown.values())
+        for queue in queues:
+            queue["rows"] = [
+                {
+                    "claim": claim,
+                    # Only a claim still being checked can be late.
+                    "overdue": claim.status == S.IN_REVIEW
+                    and claim.due_date is not None
+                    and claim.due_date < today,
+                    "take_refusal": take_refusal(request.user, claim, authors=authors[claim.pk]),
+                }
+                for claim in queue["claims"]
+            ]
         context = self.context(request, "Review queue", queues=queues, today=today)
         return self.render(request, context)
 
@@ -167,7 +318,7 @@ class ProvenanceView(ClaimAdminView):
         if claim is None:
             raise Http404("No such claim.")
         if not model_admin.has_view_permission(request, claim):
-            raise PermissionDenied
+            raise PermissionDenied("You may not see this claim.")
         appearances = [
             {
                 "appearance": appearance,
@@ -211,6 +362,30 @@ class ProvenanceView(ClaimAdminView):
         return self.render(request, context)
 
 
+class TimelineView(ClaimAdminView):
+    """Show everything that happened to a claim, newest first (claims.admin.timeline)."""
+
+    template_name = "admin/claims/claim/timeline.html"
+    http_method_names = ["get"]
+
+    def get(self, request, object_id):
+        model_admin = self.model_admin
+        claim = model_admin.get_object(request, self.claim_pk(object_id))
+        if claim is None:
+            raise Http404("No such claim.")
+        self.refused_claim = claim
+        if not model_admin.has_view_permission(request, claim):
+            raise PermissionDenied("You may not see this claim.")
+        context = self.context(
+            request,
+            f"Timeline: {claim}",
+            claim=claim,
+            original=claim,
+            entries=claim_timeline(claim),
+        )
+        return self.render(request, context)
+
+
 class SuggestPickView(ClaimAdminView):
     """Choose a document to read for suggestions."""
 
@@ -220,7 +395,7 @@ class SuggestPickView(ClaimAdminView):
     def get(self, request):
         model_admin = self.model_admin
         if not model_admin.has_add_permission(request):
-            raise PermissionDenied
+            raise PermissionDenied(SUGGEST_REFUSED)
         form = DocumentPickForm(request.GET or None, admin_site=model_admin.admin_site)
         if form.is_valid():
             return redirect("admin:claims_claim_suggest", form.cleaned_data["document"].pk)
@@ -242,7 +417,7 @@ class SuggestView(ClaimAdminView):
     def post(self, request, document_id):
         model_admin = self.model_admin
         if not model_admin.has_add_permission(request):
-            raise PermissionDenied
+            raise PermissionDenied(SUGGEST_REFUSED)
         document = get_object_or_404(Document.objects.with_license(), pk=document_id)
         title = f"Suggest attributions: {document}"
         try:
@@ -280,7 +455,10 @@ class SuggestView(ClaimAdminView):
                 )
                 return redirect(request.path)
             if not may_record[key.split("-")[0]]:
-                raise PermissionDenied
+                raise PermissionDenied(
+                    "You may not record this proposal: accepting it records an appearance with "
+                    "its chain, or an external check, and your role does not."
+                )
             form = self.accept_form(proposals[key], key, request.POST)
             if form.is_valid():
                 recorded = self.accept(request, document, proposals[key], form.cleaned_data)
@@ -350,7 +528,7 @@ class SuggestView(ClaimAdminView):
         overrides = (
             {"organization": data.get("organization"), "checked_at": data.get("checked_at")}
             if isinstance(proposal, ExternalCheckProposal)
-            else {"reporter": data.get("reporter")}
+            else {"reporter": data.get("reporter"), "origin": data.get("origin")}
         )
         if "relays" in data:  # the credited agencies the editor kept ticked
             overrides["relays"] = list(data["relays"])

@@ -30,8 +30,10 @@ from claims.workflow import (
     can_transition,
     claim_assign,
     claim_transition,
+    conclusion_refusal,
     move_for,
     reviewers,
+    take_refusal,
 )
 from sources.autocomplete import AutocompleteSelect
 from sources.models import Document
@@ -56,6 +58,7 @@ class MoveForm(forms.Form):
     """
 
     required_css_class = "required"
+    evidence_fields: tuple[str, ...] = ()  # shown apart, under "Evidence"
 
     rationale = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
@@ -118,6 +121,11 @@ class ConcludeForm(MoveForm):
     to = forms.ChoiceField(label="Conclusion", choices=CONCLUSIONS)
 
     field_order = ["to", "rationale"]
+    evidence_fields = (
+        *(f"url_{index}" for index in range(1, EVIDENCE_URLS + 1)),
+        "document",
+        "external_check",
+    )
 
     def __init__(self, *args, to: str | None = None, move: Move = CONCLUDE, **kwargs):
         super().__init__(*args, move=move, **kwargs)
@@ -187,11 +195,26 @@ def move_form_class(move: Move) -> type[MoveForm]:
 
 
 def move_label(from_status: str, to_status: str) -> str:
-    """Name a move for a button: 'Send to review', 'Conclude: verified', 'Reopen'."""
+    """Name a move for a button: 'Send to review', 'Conclude as verified', 'Reopen'."""
     move = move_for(from_status, to_status)
     if move.is_conclusion:
-        return f"Conclude: {S(to_status).label.lower()}"
+        return f"Conclude as {S(to_status).label.lower()}"
     return move.name.capitalize()
+
+
+def move_refusal_reason(move: Move) -> str:
+    """Say, in the user's words, whose move this is."""
+    if move.permission == SEND_TO_REVIEW.permission:
+        return "only editors send claims to review."
+    if move == REOPEN:
+        return "only fact-checkers reopen a concluded claim."
+    return "only fact-checkers conclude claims or drop them from review."
+
+
+class Reasons(list):
+    """Why a move was refused; `stale` when the claim changed since the form was read."""
+
+    stale = False
 
 
 def refusal_messages(refusal: Exception) -> list[str]:
@@ -204,11 +227,13 @@ def refusal_messages(refusal: Exception) -> list[str]:
 REFUSALS = (TransitionRefused, PermissionDenied, StaleVersion)
 
 
-def make_move(request, claim: Claim, to: str, form: MoveForm) -> list[str]:
+def make_move(request, claim: Claim, to: str, form: MoveForm) -> Reasons:
     """Make one move through the service; return why it was refused, if it was."""
     version, revision = form.expected(claim, "version"), form.expected(claim, "revision")
     if version is None or revision is None:
-        return ["It was not on the form you submitted; reload the page and try again."]
+        reasons = Reasons(["It was not on the form you submitted; reload the page and try again."])
+        reasons.stale = True
+        return reasons
     try:
         claim_transition(
             claim=claim,
@@ -219,8 +244,10 @@ def make_move(request, claim: Claim, to: str, form: MoveForm) -> list[str]:
             **form.service_arguments(),
         )
     except REFUSALS as refusal:
-        return refusal_messages(refusal)
-    return []
+        reasons = Reasons(refusal_messages(refusal))
+        reasons.stale = isinstance(refusal, StaleVersion)
+        return reasons
+    return Reasons()
 
 
 def report_success(request, claim, what: str) -> None:
@@ -356,8 +383,28 @@ class WorkflowActionsMixin:
                 {
                     "label": move_label(obj.status, to),
                     "url": reverse("admin:claims_claim_transition", args=[obj.pk, to]),
+                    "conclusion": move_for(obj.status, to).is_conclusion,
                 }
                 for to in allowed_targets(obj.status)
                 if can_transition(request.user, obj, to)
             ]
+            # What the user cannot do here, and why, instead of buttons silently missing.
+            notes = []
+            take = take_refusal(request.user, obj) if obj.status == S.IN_REVIEW else None
+            context["may_take"] = obj.status == S.IN_REVIEW and take is None
+            conclude = conclusion_refusal(request.user, obj)
+            if conclude:
+                notes.append(conclude)
+            for to in allowed_targets(obj.status):
+                move = move_for(obj.status, to)
+                if request.user.has_perm(move.permission):
+                    continue
+                if conclude and move.permission == CONCLUDE.permission:
+                    continue  # said once, by the conclusion's line
+                notes.append(
+                    f"{move_label(obj.status, to)} is not yours to use: {move_refusal_reason(move)}"
+                )
+            if take and take != conclude and request.user.has_perm(CONCLUDE.permission):
+                notes.append(take)
+            context["workflow_notes"] = list(dict.fromkeys(notes))
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -119,3 +119,26 @@ def test_admin_changelists_run_their_pinned_queries_however_many_rows(demo, url,
     on_more = count(admin_client, url)
 
     assert (on_demo, on_more) == (CHANGELISTS.get(url),) * 2  # a new changelist needs a pin
+
+
+# The review queue: five lists of at most ten rows, each row with its "take" or why not.
+REVIEW_QUEUE = 15
+
+
+def test_the_review_queue_runs_its_pinned_queries_however_many_rows(demo, client, factchecker):
+    from claims.models import ClaimStatus
+    from claims.workflow import claim_transition
+    from tests.factories import StaffFactory
+
+    client.force_login(factchecker)
+    url = reverse("admin:claims_claim_queue")
+    on_demo = count(client, url)
+    sender = StaffFactory(is_superuser=True)
+    for _ in range(15):
+        claim = ClaimFactory(created_by=factchecker)
+        AttributionFactory(appearance=AppearanceFactory(claim=claim))
+        claim_transition(claim=claim, to=ClaimStatus.IN_REVIEW, actor=sender, expected_version=1)
+    more_rows()
+    on_more = count(client, url)
+
+    assert (on_demo, on_more) == (REVIEW_QUEUE,) * 2
