@@ -531,4 +531,109 @@ def load_demo(*, with_users: bool) -> DemoResult:
         B: Document.objects.get(publisher__name=B),
     }
     load_claims(documents=documents, with_users=with_users)
+    load_story(with_users=with_users)
     return result
+
+
+# --- The newsroom's own story on the reference case (issue 12) --------------------------------
+
+STORY_SLUG = "us-shelves-sanctions-on-chinas-spy-agency"
+STORY_HEADLINE = "US shelves sanctions on China's spy agency, officials say"
+STORY_STANDFIRST = (
+    "Washington has paused plans to sanction China's Ministry of State Security to protect "
+    "the trade truce, according to officials who spoke to the Financial Times."
+)
+STORY_BODY = (
+    "The United States has put plans to sanction China's Ministry of State Security on hold "
+    "to protect the trade deal the two countries signed in October, current and former US "
+    "officials told the Financial Times, speaking on condition of anonymity. Reuters said it "
+    "could not immediately verify the report.\n\n"
+    "Under the framework deal of October 30, the United States did not impose a 100 percent "
+    "tariff on Chinese goods, and China postponed its rare earth export restrictions for a "
+    "year.\n\n"
+    "One outlet relaying the same Financial Times report wrote that the administration is "
+    "planning major new export controls against China. Another account of that report says the "
+    "opposite, and the claim remains disputed."
+)
+# (claim key in CLAIMS, use, passage of STORY_BODY)
+STORY_CITATIONS = [
+    (
+        "sanctions",
+        "attributes",
+        "put plans to sanction China's Ministry of State Security on hold",
+    ),
+    (
+        "framework-deal",
+        "asserts",
+        "the United States did not impose a 100 percent tariff on Chinese goods",
+    ),
+    (
+        "new-export-controls",
+        "refutes",
+        "the administration is planning major new export controls against China",
+    ),
+]
+UNVERIFIABLE_RATIONALE = (
+    "Only anonymous officials, through the FT; Reuters could not verify it and the White House "
+    "did not respond. Reported as attributed, not as fact."
+)
+
+
+def load_story(*, with_users: bool) -> None:
+    """Write, cite and publish the newsroom's story through the stories services (idempotent).
+
+    The sanctions claim is attributed, so its fact-check must be concluded first: a second
+    fact-checker concludes it unverifiable. A reporter writes the story; the editor publishes
+    it (four-eyes), so the guard and the log are real.
+    """
+    from newsroom.stories.models import Story, StoryStatus
+    from newsroom.stories.services import citation_create, story_create
+    from newsroom.stories.workflow import story_transition
+
+    if Story.objects.filter(slug=STORY_SLUG).exists():
+        return
+    editor, checker, checker2 = story_actors(with_users)
+    reporter, created = get_user_model().objects.get_or_create(
+        username="demo-reporter", defaults={"is_staff": True}
+    )
+    if created:
+        reporter.set_unusable_password()
+        reporter.save(update_fields=["password"])
+    reporter.groups.add(Group.objects.get(name=roles.EDITORS))
+    reporter = get_user_model().objects.get(pk=reporter.pk)  # without a stale permission cache
+    claims = {spec.key: Claim.objects.get(text=spec.text) for spec in CLAIMS}
+
+    sanctions = claims["sanctions"]
+    if sanctions.status == ClaimStatus.IN_REVIEW:
+        workflow.claim_transition(
+            claim=sanctions,
+            to=ClaimStatus.UNVERIFIABLE,
+            actor=checker2,
+            expected_version=sanctions.version,
+            rationale=UNVERIFIABLE_RATIONALE,
+        )
+    story = story_create(
+        headline=STORY_HEADLINE,
+        slug=STORY_SLUG,
+        standfirst=STORY_STANDFIRST,
+        body=STORY_BODY,
+        language="en",
+        bylines=[reporter],
+        topics=list(Topic.objects.filter(name__in=["US-China relations", "sanctions"])),
+        actor=reporter,
+    )
+    for key, use, passage in STORY_CITATIONS:
+        citation_create(story=story, claim=claims[key], use=use, exact=passage, actor=reporter)
+    story.refresh_from_db()
+    story = story_transition(
+        story=story,
+        to_status=StoryStatus.IN_REVIEW,
+        actor=reporter,
+        expected_version=story.version,
+    )
+    story_transition(
+        story=story,
+        to_status=StoryStatus.PUBLISHED,
+        actor=editor,
+        expected_version=story.version,
+    )

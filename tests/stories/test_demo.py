@@ -1,0 +1,55 @@
+"""The demo's story: cited, published through the service, with its log."""
+
+import pytest
+
+from claims.models import ClaimStatus
+from newsroom.demo import STORY_SLUG, load_demo
+from newsroom.stories.guard import guard_problems
+from newsroom.stories.models import CitationUse, Story, StoryEvent, StoryStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_story_is_published_through_the_service_with_its_citations():
+    load_demo(with_users=False)
+
+    story = Story.objects.with_citations().get(slug=STORY_SLUG)
+    assert story.headline == "US shelves sanctions on China's spy agency, officials say"
+    assert story.status == StoryStatus.PUBLISHED and story.published_at is not None
+    uses = {(c.claim.summary, c.use, c.claim.status) for c in story.citations.all()}
+    assert uses == {
+        (
+            "US put sanctions on China's Ministry of State Security on hold",
+            CitationUse.ATTRIBUTES,
+            ClaimStatus.UNVERIFIABLE,
+        ),
+        (
+            "Oct 30 deal: no 100% tariff; China's rare earth curbs postponed a year",
+            CitationUse.ASSERTS,
+            ClaimStatus.VERIFIED,
+        ),
+        (
+            "US planning major new export controls on China (Article B)",
+            CitationUse.REFUTES,
+            ClaimStatus.DISPUTED,
+        ),
+    }
+    assert guard_problems(story.citations.all()) == []  # published by the guard, not past it
+    for citation in story.citations.all():
+        assert story.body[citation.start : citation.end] == citation.exact
+    events = StoryEvent.objects.filter(story=story).order_by("pk")
+    assert [(e.from_status, e.to_status, e.override_reason) for e in events] == [
+        (StoryStatus.DRAFT, StoryStatus.IN_REVIEW, ""),
+        (StoryStatus.IN_REVIEW, StoryStatus.PUBLISHED, ""),
+    ]
+    publisher = events.last().actor
+    assert publisher.username == "demo-editor"
+    assert publisher.pk not in {story.created_by_id, *story.bylines.values_list("pk", flat=True)}
+
+
+def test_loading_the_demo_twice_keeps_one_story():
+    load_demo(with_users=False)
+    load_demo(with_users=False)
+
+    assert Story.objects.count() == 1
+    assert StoryEvent.objects.count() == 2
