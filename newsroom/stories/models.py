@@ -113,7 +113,9 @@ class Citation(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="citations")
     claim = models.ForeignKey("claims.Claim", on_delete=models.PROTECT, related_name="citations")
     use = models.CharField(max_length=20, choices=CitationUse.choices)
-    exact = models.TextField(help_text="The cited passage exactly as it stands in the body.")
+    exact = models.TextField(
+        "passage", help_text="The cited passage exactly as it stands in the body."
+    )
     prefix = models.CharField(max_length=QUOTE_CONTEXT_MAX, blank=True)
     suffix = models.CharField(max_length=QUOTE_CONTEXT_MAX, blank=True)
     start = models.PositiveIntegerField()
@@ -136,7 +138,7 @@ class Citation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.story_id} {self.use} claim {self.claim_id}"
+        return f"Citation {self.pk}"
 
 
 class StoryEventKind(models.TextChoices):
