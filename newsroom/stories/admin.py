@@ -689,6 +689,8 @@ class StoryEventAdmin(ReadOnlyAdmin):
         "correction",
         "version",
         "created_at",
+        "previous_hash",
+        "hash",
     ]
 
     @admin.display(description="Guard overridden", boolean=True)

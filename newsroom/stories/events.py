@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import connections, router
 from django.utils import timezone
 
+from newsroom.stories import audit
 from newsroom.stories.models import Story, StoryEvent
 
 
@@ -29,8 +31,19 @@ def lock_story(story: Story | int, *, expected_version: int | None) -> Story:
 
 
 def story_event_append(*, story: Story, actor, kind: str, from_status: str, **fields) -> StoryEvent:
-    """Write the story's next event, at the version the story has just reached."""
-    return StoryEvent.objects.create(
+    """Write the story's next event, at the version it has just reached, chained to the log.
+
+    Call inside a transaction: the log stays locked against other appends until it commits,
+    so no two events can follow the same predecessor.
+    """
+    using = router.db_for_write(StoryEvent)
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # Self-conflicting, so appends queue; plain reads of the log go on meanwhile.
+        # (SQLite transactions here take the database write lock when they begin.)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {StoryEvent._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+    event = StoryEvent(
         story=story,
         actor=actor,
         kind=kind,
@@ -38,5 +51,9 @@ def story_event_append(*, story: Story, actor, kind: str, from_status: str, **fi
         to_status=story.status,
         version=story.version,
         created_at=fields.pop("created_at", None) or timezone.now(),
+        previous_hash=StoryEvent.objects.using(using).head_hash(),
         **fields,
     )
+    event.hash = audit.digest_of(event, previous_hash=event.previous_hash)
+    event.save(using=using)
+    return event

@@ -164,12 +164,19 @@ class StoryEventQuerySet(models.QuerySet):
     def overridden(self):
         return self.exclude(override_reason="")
 
+    def head_hash(self) -> str:
+        """Return the hash of the newest event in the log (zeros when the log is empty)."""
+        from newsroom.stories.audit import GENESIS_HASH
+
+        return self.order_by("-pk").values_list("hash", flat=True).first() or GENESIS_HASH
+
 
 class StoryEvent(models.Model):
     """One move, revision or correction of a story: append-only, written by the services only.
 
     The model layer refuses updates and deletes; on PostgreSQL triggers refuse UPDATE, DELETE
-    and TRUNCATE too (migration 0002).
+    and TRUNCATE too (migration 0002). Each event carries its predecessor's hash, so a change
+    made past both shows (newsroom/stories/audit.py, `manage.py verify_story_events`).
     """
 
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="events")
@@ -191,6 +198,16 @@ class StoryEvent(models.Model):
     )
     version = models.PositiveIntegerField(help_text="The story's version after this event.")
     created_at = models.DateTimeField(default=timezone.now)
+    previous_hash = models.CharField(
+        max_length=64,
+        editable=False,
+        help_text="The hash of the event before this one in the log (zeros for the first).",
+    )
+    hash = models.CharField(
+        max_length=64,
+        editable=False,
+        help_text="sha256 over previous_hash and this event's fields (stories/audit.py).",
+    )
 
     objects = StoryEventQuerySet.as_manager()
 
@@ -198,6 +215,8 @@ class StoryEvent(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["story", "version"], name="storyevent_unique_version"),
+            # The log is one chain: two events can never follow the same predecessor.
+            models.UniqueConstraint(fields=["previous_hash"], name="storyevent_unique_predecessor"),
         ]
 
     def __str__(self) -> str:

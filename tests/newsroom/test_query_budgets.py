@@ -75,18 +75,14 @@ def more_rows(n: int = 30) -> None:
 def more_story(claim) -> None:
     """A published story citing `claim`, with an event, a correction and a flag."""
     from claims.models import ClaimStatus, VerificationEvent
-    from newsroom.stories.models import Correction, NeedsCorrection, StoryEvent, StoryStatus
+    from newsroom.stories.events import story_event_append
+    from newsroom.stories.models import Correction, NeedsCorrection, StoryStatus
     from tests.stories.factories import CitationFactory
 
     citation = CitationFactory(claim=claim, story__status=StoryStatus.PUBLISHED)
     story = citation.story
-    StoryEvent.objects.create(
-        story=story,
-        kind="moved",
-        from_status=StoryStatus.IN_REVIEW,
-        to_status=StoryStatus.PUBLISHED,
-        actor=story.created_by,
-        version=2,
+    story_event_append(
+        story=story, actor=story.created_by, kind="moved", from_status=StoryStatus.IN_REVIEW
     )
     correction = Correction.objects.create(
         story=story, text="Fixed.", published_by=story.created_by
