@@ -88,8 +88,7 @@ def test_demo_claims_tell_the_story_in_realistic_states():
     sanctions = Claim.objects.with_counts().get(summary__startswith="US put sanctions")
     assert sanctions.appearance_count == 2
     assert sanctions.independent_origins == 1  # both articles relay the FT's officials
-    # Concluded unverifiable, so the demo story may attribute it (newsroom.demo.load_story).
-    assert sanctions.status == ClaimStatus.UNVERIFIABLE
+    assert sanctions.status == ClaimStatus.IN_REVIEW
     assert sanctions.assignee.username == "demo-factchecker"
     checks = {(c.organization.name, c.outcome) for c in sanctions.external_checks.all()}
     assert checks == {

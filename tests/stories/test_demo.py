@@ -21,7 +21,7 @@ def test_the_demo_story_is_published_through_the_service_with_its_citations():
         (
             "US put sanctions on China's Ministry of State Security on hold",
             CitationUse.ATTRIBUTES,
-            ClaimStatus.UNVERIFIABLE,
+            ClaimStatus.IN_REVIEW,
         ),
         (
             "Oct 30 deal: no 100% tariff; China's rare earth curbs postponed a year",
@@ -34,17 +34,48 @@ def test_the_demo_story_is_published_through_the_service_with_its_citations():
             ClaimStatus.DISPUTED,
         ),
     }
-    assert guard_problems(story.citations.all()) == []  # published by the guard, not past it
     for citation in story.citations.all():
         assert story.body[citation.start : citation.end] == citation.exact
     events = StoryEvent.objects.filter(story=story).order_by("pk")
-    assert [(e.from_status, e.to_status, e.override_reason) for e in events] == [
-        (StoryStatus.DRAFT, StoryStatus.IN_REVIEW, ""),
-        (StoryStatus.IN_REVIEW, StoryStatus.PUBLISHED, ""),
+    assert [(e.from_status, e.to_status) for e in events] == [
+        (StoryStatus.DRAFT, StoryStatus.IN_REVIEW),
+        (StoryStatus.IN_REVIEW, StoryStatus.PUBLISHED),
     ]
-    publisher = events.last().actor
-    assert publisher.username == "demo-editor"
-    assert publisher.pk not in {story.created_by_id, *story.bylines.values_list("pk", flat=True)}
+    # The guard refused the attribution of the claim still in review; the editor published
+    # past it with a reason, recorded with exactly that refusal.
+    published = events.last()
+    [problem] = guard_problems(story.citations.all())
+    assert published.override_reason.startswith("Reported as attributed")
+    assert [item["citation"] for item in published.overridden] == [problem.citation_id]
+    assert published.actor.username == "demo-editor"
+    authors = {story.created_by_id, *story.bylines.values_list("pk", flat=True)}
+    assert published.actor.pk not in authors  # four-eyes
+
+
+def test_a_fact_checkers_conclusion_of_the_attributed_claim_shows_the_correction_flow():
+    from claims.models import Claim
+    from claims.workflow import claim_transition
+    from newsroom.demo import story_actors
+    from newsroom.stories.models import NeedsCorrection
+
+    load_demo(with_users=False)
+    sanctions = Claim.objects.get(summary__startswith="US put sanctions")
+    _, _, checker2 = story_actors(with_users=False)
+
+    claim_transition(
+        claim=sanctions,
+        to=ClaimStatus.DISPUTED,
+        actor=checker2,
+        expected_version=sanctions.version,
+        rationale="Other officials deny it.",
+    )
+
+    flag = NeedsCorrection.objects.get()
+    assert (flag.story.slug, flag.use, flag.new_status) == (
+        STORY_SLUG,
+        CitationUse.ATTRIBUTES,
+        ClaimStatus.DISPUTED,
+    )
 
 
 def test_loading_the_demo_twice_keeps_one_story():
