@@ -13,6 +13,7 @@ from newsroom.stories.models import (
     StoryEvent,
     StoryStatus,
 )
+from newsroom.stories.services import story_update
 from tests.claims.factories import ClaimFactory
 from tests.stories.conftest import move, publish
 from tests.stories.factories import BODY, DEAL, CitationFactory, StoryFactory
@@ -233,3 +234,15 @@ def test_the_story_log_is_read_only_in_the_admin(admin_client, editor):
 def test_unknown_story_pages_are_404(editor_client):
     assert editor_client.get("/admin/stories/story/abc/move/published/").status_code == 404
     assert editor_client.get("/admin/stories/story/999/correct/").status_code == 404
+
+
+def test_the_story_history_page_shows_edits_and_restores_none(editor_client, editor):
+    story = StoryFactory()
+    story_update(story=story, actor=editor, expected_version=1, headline="Sharper")
+    story.bylines.add(editor)
+
+    history = reverse("admin:stories_story_history", args=[story.pk])
+    assert editor_client.get(history).status_code == 200
+    record = story.history.earliest()
+    past = reverse("admin:stories_story_simple_history", args=[story.pk, record.history_id])
+    assert editor_client.post(past, {}).status_code == 403
