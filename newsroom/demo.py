@@ -533,4 +533,102 @@ def load_demo(*, with_users: bool) -> DemoResult:
         B: Document.objects.get(publisher__name=B),
     }
     load_claims(documents=documents, with_users=with_users)
+    load_story(with_users=with_users)
     return result
+
+
+# --- The newsroom's own story on the reference case (issue 12) --------------------------------
+
+STORY_SLUG = "us-shelves-sanctions-on-chinas-spy-agency"
+STORY_HEADLINE = "US shelves sanctions on China's spy agency, officials say"
+STORY_STANDFIRST = (
+    "Washington has paused plans to sanction China's Ministry of State Security to protect "
+    "the trade truce, according to officials who spoke to the Financial Times."
+)
+STORY_BODY = (
+    "The United States has put plans to sanction China's Ministry of State Security on hold "
+    "to protect the trade deal the two countries signed in October, current and former US "
+    "officials told the Financial Times, speaking on condition of anonymity. Reuters said it "
+    "could not immediately verify the report.\n\n"
+    "Under the framework deal of October 30, the United States did not impose a 100 percent "
+    "tariff on Chinese goods, and China postponed its rare earth export restrictions for a "
+    "year.\n\n"
+    "One outlet relaying the same Financial Times report wrote that the administration is "
+    "planning major new export controls against China. Another account of that report says the "
+    "opposite, and the claim remains disputed."
+)
+# (claim key in CLAIMS, use, passage of STORY_BODY)
+STORY_CITATIONS = [
+    (
+        "sanctions",
+        "attributes",
+        "put plans to sanction China's Ministry of State Security on hold",
+    ),
+    (
+        "framework-deal",
+        "asserts",
+        "the United States did not impose a 100 percent tariff on Chinese goods",
+    ),
+    (
+        "new-export-controls",
+        "refutes",
+        "the administration is planning major new export controls against China",
+    ),
+]
+SANCTIONS_OVERRIDE = (
+    'Reported as attributed ("officials say"), not as fact: the FT\'s anonymous officials, '
+    "relayed by Reuters, which could not verify it. The fact-check is still open; a conclusion "
+    "that does not support the attribution will flag this story for correction."
+)
+
+
+def load_story(*, with_users: bool) -> None:
+    """Write, cite and publish the newsroom's story through the stories services (idempotent).
+
+    A reporter writes it and the editor publishes it (four-eyes). The sanctions claim is
+    still in review, so the guard refuses the attribution and the editor publishes past it
+    with a recorded override reason: the guard and the log are real, and a fact-checker's
+    conclusion of that claim then shows the correction flow (false or disputed flags it).
+    """
+    from newsroom.stories.models import Story, StoryStatus
+    from newsroom.stories.services import citation_create, story_create
+    from newsroom.stories.workflow import story_transition
+
+    if Story.objects.filter(slug=STORY_SLUG).exists():
+        return
+    editor, _, _ = story_actors(with_users)
+    reporter, created = get_user_model().objects.get_or_create(
+        username="demo-reporter", defaults={"is_staff": True}
+    )
+    if created:
+        reporter.set_unusable_password()
+        reporter.save(update_fields=["password"])
+    reporter.groups.add(Group.objects.get(name=roles.EDITORS))
+    reporter = get_user_model().objects.get(pk=reporter.pk)  # without a stale permission cache
+    claims = {spec.key: Claim.objects.get(text=spec.text) for spec in CLAIMS}
+    story = story_create(
+        headline=STORY_HEADLINE,
+        slug=STORY_SLUG,
+        standfirst=STORY_STANDFIRST,
+        body=STORY_BODY,
+        language="en",
+        bylines=[reporter],
+        topics=list(Topic.objects.filter(name__in=["US-China relations", "sanctions"])),
+        actor=reporter,
+    )
+    for key, use, passage in STORY_CITATIONS:
+        citation_create(story=story, claim=claims[key], use=use, exact=passage, actor=reporter)
+    story.refresh_from_db()
+    story = story_transition(
+        story=story,
+        to_status=StoryStatus.IN_REVIEW,
+        actor=reporter,
+        expected_version=story.version,
+    )
+    story_transition(
+        story=story,
+        to_status=StoryStatus.PUBLISHED,
+        actor=editor,
+        expected_version=story.version,
+        override_reason=SANCTIONS_OVERRIDE,
+    )

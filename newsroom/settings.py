@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "newsroom",
     "sources",
     "claims",
+    "newsroom.stories",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,8 @@ NEWSROOM_MAX_IMPORT_BYTES = int(os.environ.get("NEWSROOM_MAX_IMPORT_BYTES", 5 * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * NEWSROOM_MAX_IMPORT_BYTES + 64 * 1024  # + the other fields
 # Four-eyes rule: whoever recorded a claim cannot conclude it.
 NEWSROOM_FOUR_EYES = env_bool("NEWSROOM_FOUR_EYES", True)
+# Nobody publishes a story they wrote (its creator or a byline) alone.
+NEWSROOM_STORY_FOUR_EYES = env_bool("NEWSROOM_STORY_FOUR_EYES", True)
 # Name of the newsroom itself, the author of its reviews and exports.
 NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "newsroom")
 

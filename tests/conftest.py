@@ -43,22 +43,28 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-# The log's BEFORE TRUNCATE trigger (claims/migrations/0005_event_audit) would stop
-# pytest-django flushing the tables after each transactional test on PostgreSQL. The test
-# database alone has it disabled; tests of the trigger enable it inside their own transaction
-# (truncate_refused).
+# The logs' BEFORE TRUNCATE triggers (claims/migrations/0005_event_audit,
+# newsroom/stories/migrations/0002_storyevent_append_only) would stop pytest-django flushing
+# the tables after each transactional test on PostgreSQL. The test database alone has them
+# disabled; tests of a trigger enable it inside their own transaction (truncate_refused,
+# story_truncate_refused).
 NO_TRUNCATE_TRIGGER = "claims_verificationevent_no_truncate"
+NO_TRUNCATE_TRIGGERS = {
+    "claims_verificationevent": NO_TRUNCATE_TRIGGER,
+    "stories_storyevent": "stories_storyevent_no_truncate",
+}
 
 
-def _set_no_truncate_trigger(enabled: bool) -> None:
+def _set_no_truncate_trigger(enabled: bool, tables=tuple(NO_TRUNCATE_TRIGGERS)) -> None:
     verb = "ENABLE" if enabled else "DISABLE"
     with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE claims_verificationevent {verb} TRIGGER {NO_TRUNCATE_TRIGGER}")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {NO_TRUNCATE_TRIGGERS[table]}")
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Create the test databases, then let the suite empty the verification log between tests."""
+    """Create the test databases, then let the suite empty the append-only logs between tests."""
     if connection.vendor == "postgresql":
         with django_db_blocker.unblock():
             _set_no_truncate_trigger(enabled=False)
@@ -72,7 +78,17 @@ def truncate_refused(db):
     with connection.cursor() as cursor:
         # ALTER TABLE refuses to run while deferred foreign-key checks are pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    _set_no_truncate_trigger(enabled=True)
+    _set_no_truncate_trigger(enabled=True, tables=["claims_verificationevent"])
+
+
+@pytest.fixture
+def story_truncate_refused(db):
+    """Enable the story log's TRUNCATE trigger for this test only (its transaction undoes it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the TRUNCATE trigger is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    _set_no_truncate_trigger(enabled=True, tables=["stories_storyevent"])
 
 
 @pytest.fixture(autouse=True)

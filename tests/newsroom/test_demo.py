@@ -68,6 +68,7 @@ def test_demo_users_get_roles_and_printed_generated_passwords(settings, capsys):
         "factchecker2",
         "consumer",
         "admin",
+        "demo-reporter",  # writes the demo story, which the editor publishes (four-eyes)
     }
     assert User.objects.get(username="admin").is_superuser
     assert not User.objects.get(username="consumer").is_staff

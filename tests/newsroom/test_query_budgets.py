@@ -54,6 +54,10 @@ CHANGELISTS = {
     "/admin/sources/licenseterms/": 5,
     "/admin/sources/organization/": 5,
     "/admin/sources/person/": 7,
+    "/admin/stories/correction/": 5,
+    "/admin/stories/needscorrection/": 5,
+    "/admin/stories/story/": 7,
+    "/admin/stories/storyevent/": 6,
 }
 
 
@@ -65,6 +69,34 @@ def more_rows(n: int = 30) -> None:
         document = DocumentFactory(license=LicenseTermsFactory())
         claim = ClaimFactory(status=ClaimStatus.VERIFIED if index % 2 else ClaimStatus.UNVERIFIED)
         AttributionFactory(appearance=AppearanceFactory(claim=claim, document=document))
+        more_story(claim)
+
+
+def more_story(claim) -> None:
+    """A published story citing `claim`, with an event, a correction and a flag."""
+    from claims.models import ClaimStatus, VerificationEvent
+    from newsroom.stories.events import story_event_append
+    from newsroom.stories.models import Correction, NeedsCorrection, StoryStatus
+    from tests.stories.factories import CitationFactory
+
+    citation = CitationFactory(claim=claim, story__status=StoryStatus.PUBLISHED)
+    story = citation.story
+    story_event_append(
+        story=story, actor=story.created_by, kind="moved", from_status=StoryStatus.IN_REVIEW
+    )
+    correction = Correction.objects.create(
+        story=story, text="Fixed.", published_by=story.created_by
+    )
+    NeedsCorrection.objects.create(
+        story=story,
+        citation=citation,
+        claim=claim,
+        use=citation.use,
+        old_status=ClaimStatus.VERIFIED,
+        new_status=ClaimStatus.IN_REVIEW,
+        verification_event=VerificationEvent.objects.first(),
+        correction=correction if claim.pk % 2 else None,
+    )
 
 
 def count(client, url, **params) -> int:
