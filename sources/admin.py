@@ -379,3 +379,6 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/sources/document/import.html", context)
+
+
+from sources import feed_admin  # noqa: E402, F401 - registers the feed admin
