@@ -255,3 +255,29 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background tasks: Celery ---------------------------------------------------------------------
+# A broker only when one is configured (production: CELERY_BROKER_URL=redis://…, a worker and a
+# beat process). Without one — `make run`, the tests — tasks run in-process as they are called.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when done, so a worker lost mid-task leaves it to be run again (tasks
+# are idempotent); one task at a time per worker process keeps long imports from queueing.
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "poll-due-feeds": {"task": "sources.tasks.poll_due_feeds", "schedule": 60.0},
+}
+
+# Fetching feeds and site policies: bounded in time and size, with an honest User-Agent.
+NEWSROOM_FETCH_TIMEOUT = float(os.environ.get("NEWSROOM_FETCH_TIMEOUT", "15"))
+NEWSROOM_FETCH_MAX_BYTES = int(os.environ.get("NEWSROOM_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
+# Set it to name the newsroom and a contact address, as publishers expect of a crawler.
+NEWSROOM_USER_AGENT = os.environ.get(
+    "NEWSROOM_USER_AGENT", f"{NEWSROOM_NAME}-fact-provenance/0.1 (feed and rights-policy reader)"
+)

@@ -527,3 +527,6 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
             and reverse("admin:sources_document_change", args=[report["document"]]),
         }
         return TemplateResponse(request, "admin/sources/document/import.html", context)
+
+
+from sources import feed_admin  # noqa: E402, F401 - registers the feed admin

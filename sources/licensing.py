@@ -129,6 +129,13 @@ def decide(
     body's length). Pass `agreement` when it is already known (None for "no agreement") to save
     the query; by default it is looked up.
     """
+    if document.withdrawn_at is not None and audience == Audience.EXTERNAL:
+        # A kill notice from the sender outranks any licence: nothing of it goes outside.
+        reason = document.withdrawn_reason or "its sender withdrew it"
+        return Decision(
+            False,
+            f"This document was withdrawn on {document.withdrawn_at:%Y-%m-%d}: {reason}.",
+        )
     terms = document.license
     if agreement is NOT_GIVEN:
         agreement = agreement_for(terms)

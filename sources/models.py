@@ -395,6 +395,7 @@ class Document(models.Model):
         ADMIN_PASTE = "admin_paste", "Pasted in the admin"
         API = "api", "API"
         DEMO = "demo", "Demo data"
+        FEED = "feed", "Feed"
         OTHER = "other", "Other"
 
     publisher = models.ForeignKey(
@@ -448,6 +449,13 @@ class Document(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When its sender withdrew it (a kill notice): nothing of it goes outside.",
+    )
+    withdrawn_reason = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -553,3 +561,106 @@ class DocumentCredit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} ({self.get_shape_display().lower()}: {self.text})"
+
+
+class Feed(models.Model):
+    """An agency or outlet feed the newsroom ingests: a URL polled on a schedule, or an upload."""
+
+    class Format(models.TextChoices):
+        DETECT = "", "Detect from the content"
+        RSS = "rss", "RSS"
+        ATOM = "atom", "Atom"
+        NEWSML = "newsml", "NewsML-G2"
+        NINJS = "ninjs", "ninjs (IPTC JSON)"
+
+    name = models.CharField(max_length=200, unique=True)
+    url = models.URLField("URL", max_length=2000, blank=True)
+    upload = models.BinaryField(
+        blank=True, editable=False, help_text="An uploaded feed file, used when there is no URL."
+    )
+    publisher = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="feeds")
+    format = models.CharField(max_length=10, choices=Format.choices, blank=True)  # noqa: DJ001
+    poll_minutes = models.PositiveIntegerField(
+        default=0, help_text="Poll every this many minutes; 0 polls only when run by hand."
+    )
+    active = models.BooleanField(default=True)
+    last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | Q(poll_minutes=0), name="feed_polls_only_a_url"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IngestRun(models.Model):
+    """One run over a feed: what it saw, created, updated, left unchanged and failed, and why."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    feed = models.ForeignKey(
+        Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
+    source = models.CharField(max_length=2000, help_text="The file or URL read.")
+    publisher = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    task_id = models.CharField(max_length=100, blank=True, db_index=True)
+    seen = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0, help_text="Items under embargo, not stored.")
+    failed = models.PositiveIntegerField(default=0)
+    failures = models.JSONField(
+        default=list, blank=True, help_text="One line per failed item: its id and why."
+    )
+    notes = models.JSONField(default=list, blank=True, help_text="Items held or skipped, and why.")
+    error = models.TextField(blank=True, help_text="Why the whole run failed, if it did.")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class FeedEntry(models.Model):
+    """An item a publisher's feed delivered, by its id: what makes re-ingesting idempotent."""
+
+    class Status(models.TextChoices):
+        USABLE = "usable", "Usable"
+        WITHDRAWN = "withdrawn", "Withdrawn by the sender"
+
+    publisher = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    guid = models.CharField("item id", max_length=500)
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.USABLE)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="feed_entries")
+    last_run = models.ForeignKey(
+        IngestRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "feed entries"
+        constraints = [
+            models.UniqueConstraint(fields=["publisher", "guid"], name="feed_entry_once_per_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guid} (v{self.version})"
