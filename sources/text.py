@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from sources.notice_table import NOTICE_CONTINUATION_MARKERS, NOTICE_MARKERS
+
 
 class IngestError(Exception):
     """Input that cannot be imported; the message is one user-facing line."""
@@ -393,12 +395,17 @@ def _drop_repeated_lede(
 def _notice_start(paragraphs: list[str]) -> int:
     """Return where the trailing rights notice begins (len(paragraphs) when there is none)."""
     run_start = len(paragraphs)
-    while run_start > 1 and _NOTICE_WEAK.search(paragraphs[run_start - 1]):
+    while run_start > 1 and _continues_notice(paragraphs[run_start - 1]):
         run_start -= 1
     for i in range(run_start, len(paragraphs)):
-        if _NOTICE_STRONG.search(paragraphs[i]):
+        if _NOTICE_STRONG.search(paragraphs[i]) or NOTICE_MARKERS.search(paragraphs[i]):
             return i
     return len(paragraphs)
+
+
+def _continues_notice(paragraph: str) -> bool:
+    """Rights wording in any language the notice table knows (sources.notice_table)."""
+    return bool(_NOTICE_WEAK.search(paragraph) or NOTICE_CONTINUATION_MARKERS.search(paragraph))
 
 
 # --- Web-capture furniture ------------------------------------------------------------------------

@@ -359,11 +359,6 @@ def test_the_consumer_api_withholds_a_quote_under_unknown_terms_with_the_reason(
 # --- Finding the notice (sources.text, another module's, uses the table's markers) --------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources.text finds notices by English markers only; it should also use "
-    "sources.notice_table.NOTICE_MARKERS and NOTICE_CONTINUATION_MARKERS in _notice_start",
-)
 def test_a_danish_notice_without_a_copyright_sign_is_found_and_reserved():
     notice = (
         "Tekst- og datamining er ikke tilladt, jf. ophavsretslovens § 11 b.\n\n"
