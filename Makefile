@@ -18,7 +18,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core for the browser tests, pinned by tests/browser/package-lock.json (Chromium itself
+# comes from Debian: apt-get install -y chromium; .ci/run installs it).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent; \
+	else echo "npm not found: the browser tests will skip (CI=true makes them fail)"; fi
+
+install: $(VENV)/.installed $(AXE)
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput

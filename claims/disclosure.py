@@ -163,6 +163,15 @@ def disclosure_for(claims: Iterable[Claim], audience: Audience) -> Disclosure:
     )
 
 
+def served_last_modified(claims, disclosure: Disclosure):
+    """The latest change to what a response shows: the claims, and what its disclosure drew on.
+
+    Everything here is already loaded for the response, so this runs no query.
+    """
+    stamps = [claim.updated_at for claim in claims] + [disclosure.last_modified]
+    return max((stamp for stamp in stamps if stamp is not None), default=None)
+
+
 def outside_disclosure(claim: Claim) -> Disclosure:
     """How the claim's excerpts would go to outside consumers were it concluded now.
 

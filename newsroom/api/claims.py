@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from claims import recording, workflow
 from claims.claimreview import claimreview, claimreview_feed
-from claims.disclosure import claim_documents, disclosure_for
+from claims.disclosure import claim_documents, disclosure_for, served_last_modified
 from claims.models import Appearance, Claim
 from claims.prov import provenance_json
 from claims.visibility import documents_visible_to, licenses_visible_to
@@ -33,15 +33,6 @@ from sources import licensing
 from sources.models import (
     Agreement,
 )
-
-
-def served_last_modified(claims, disclosure: licensing.Disclosure):
-    """The latest change to what a response shows: the claims, and what its disclosure drew on.
-
-    Everything here is already loaded for the response, so this runs no query.
-    """
-    stamps = [claim.updated_at for claim in claims] + [disclosure.last_modified]
-    return max((stamp for stamp in stamps if stamp is not None), default=None)
 
 
 def list_last_modified(user):

@@ -1,0 +1,40 @@
+"""Readers' pages in Chromium: narrow and wide, accessible, and carrying a valid ClaimReview."""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from claims.models import Claim
+from newsroom.demo import load_demo
+from newsroom.public.views import fact_check_path
+from newsroom.tokens import token_issue
+from tests.browser.conftest import NARROW, WIDE
+from tests.claimreview_checks import google_claimreview_problems
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_fact_check_pages_read_well_at_both_widths_and_carry_a_valid_review(pages, consumer):
+    load_demo(with_users=False)
+    claim = Claim.objects.concluded().order_by("pk").first()
+
+    for width in (NARROW, WIDE):
+        page = pages.open(fact_check_path(claim), width=width)
+        pages.screenshot(page, f"fact-check-{width}")
+        assert pages.horizontal_overflow(page) == 0
+        assert pages.axe_violations(page) == []
+        assert page.locator("h1").inner_text() == claim.text
+        assert page.locator(".badge").first.is_visible()
+
+    blocks = page.locator('script[type="application/ld+json"]').all_text_contents()
+    (review,) = [json.loads(block) for block in blocks]
+    assert google_claimreview_problems(review) == []
+    _, key = token_issue(user=consumer, name="browser")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    host = pages.base_url.split("://", 1)[1]
+    from_api = api.get(f"/api/v1/claims/{claim.pk}/claimreview/", HTTP_HOST=host).json()
+    assert google_claimreview_problems(from_api) == []
+    # The same review, only its address differs: the page's is the public one.
+    assert {**review, "url": None, "@id": None} == {**from_api, "url": None, "@id": None}
