@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django.contrib.sitemaps",
     "newsroom",
     "sources",
     "claims",

@@ -73,8 +73,7 @@ def story_index(request):
         raise Http404("There are no stories on this page.")
     context = {
         "stories": [
-            {"story": s, "url": story_path(s), "date": public_date(s.published_at)}
-            for s in stories
+            {"story": s, "url": story_path(s), "date": public_date(s.published_at)} for s in stories
         ],
         "page_number": number,
         "previous_page": number - 1 if number > 1 else None,
@@ -153,7 +152,11 @@ def story_json_ld(story: Story, claims, canonical: str, build_url) -> dict:
         "datePublished": story.published_at.isoformat(),
         "dateModified": story.updated_at.isoformat(),
         "inLanguage": story.language,
-        "publisher": {"@type": "Organization", "name": settings.NEWSROOM_NAME, "url": build_url("/")},
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.NEWSROOM_NAME,
+            "url": build_url("/"),
+        },
     }
     authors = [
         {"@type": "Person", "name": user.get_full_name() or user.get_username()}

@@ -108,6 +108,30 @@ class Pages:
             context.close()
 
 
+ROLE_MIGRATIONS = [
+    ("newsroom.migrations.0001_roles", "create_roles"),
+    ("newsroom.migrations.0002_claims_roles", "grant"),
+    ("newsroom.migrations.0004_system_user", "create_system_user"),
+    ("newsroom.stories.migrations.0003_editor_roles", "grant"),
+]
+
+
+@pytest.fixture(autouse=True)
+def roles_and_system_account(transactional_db):
+    """The data the migrations put in (role groups, the system account), present every time.
+
+    A live-server test is transactional: the database is flushed after it, and what the data
+    migrations wrote goes with it whatever ran before. Re-running their forward functions
+    (idempotent) gives each browser test the database a fresh install has.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in ROLE_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture
 def pages(browser, live_server, axe_source, request):
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
