@@ -30,7 +30,7 @@ install: $(VENV)/.installed $(AXE)
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_demo
-	@echo "Admin: http://127.0.0.1:8000/admin/"
+	@echo "Admin: http://127.0.0.1:8000/admin/   Public stories: http://127.0.0.1:8000/stories/"
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
