@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 GENESIS_HASH = "0" * 64
@@ -88,11 +88,24 @@ class ChainReport:
         return self.broken_id is None
 
 
-def walk_chain(events: Iterable) -> ChainReport:
-    """Check each event's link and hash in log order; stop at the first break."""
+def walk_chain(
+    events: Iterable,
+    *,
+    digest: Callable[..., str] | None = None,
+    describe: Callable[[object], str] | None = None,
+) -> ChainReport:
+    """Check each event's link and hash in log order; stop at the first break.
+
+    Any hash-chained log can be walked: `digest` computes an event's hash (by default a
+    VerificationEvent's) and `describe` names an event in the report.
+    """
+    digest = digest or digest_of
+    describe = describe or (
+        lambda event: f"Event {event.pk} (claim {event.claim_id}, version {event.version})"
+    )
     verified, head_id, head_hash = 0, None, GENESIS_HASH
     for event in events:
-        label = f"Event {event.pk} (claim {event.claim_id}, version {event.version})"
+        label = describe(event)
         if event.previous_hash != head_hash:
             before = f"event {head_id}" if head_id is not None else "the start of the log"
             reason = (
@@ -100,7 +113,7 @@ def walk_chain(events: Iterable) -> ChainReport:
                 "(an event was removed, inserted or reordered)."
             )
             return ChainReport(verified, head_id, head_hash, event.pk, reason)
-        if event.hash != digest_of(event, previous_hash=event.previous_hash):
+        if event.hash != digest(event, previous_hash=event.previous_hash):
             reason = f"{label}: its fields do not match its hash (it was changed after writing)."
             return ChainReport(verified, head_id, head_hash, event.pk, reason)
         verified, head_id, head_hash = verified + 1, event.pk, event.hash

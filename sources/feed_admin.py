@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.html import format_html_join
 
+from sources.admin_base import ReadOnlyModelAdmin
 from sources.feeds import FeedError
 from sources.fetch import FetchError
 from sources.models import Feed, FeedEntry, IngestRun
@@ -69,7 +70,7 @@ class FeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(IngestRun)
-class IngestRunAdmin(admin.ModelAdmin):
+class IngestRunAdmin(ReadOnlyModelAdmin):
     list_display = [
         "started_at",
         "source",
@@ -100,15 +101,6 @@ class IngestRunAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields[:7] + list(fields[7]) + ["failure_lines", "note_lines", "error"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="Failed items")
     def failure_lines(self, run):
         return (
@@ -125,18 +117,9 @@ class IngestRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedEntry)
-class FeedEntryAdmin(admin.ModelAdmin):
+class FeedEntryAdmin(ReadOnlyModelAdmin):
     list_display = ["guid", "publisher", "version", "status", "document", "updated_at"]
     list_filter = ["status"]
     search_fields = ["guid"]
     list_select_related = ["publisher", "document"]
     readonly_fields = ["publisher", "guid", "version", "status", "document", "last_run"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

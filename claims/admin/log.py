@@ -12,6 +12,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from claims.admin.display import evidence_html
 from claims.models import Topic, VerificationEvent
+from sources.admin_base import ReadOnlyModelAdmin
 
 
 @admin.register(Topic)
@@ -71,7 +72,7 @@ def key_or_404(field, value: str):
 
 
 @admin.register(VerificationEvent)
-class VerificationEventAdmin(admin.ModelAdmin):
+class VerificationEventAdmin(ReadOnlyModelAdmin):
     """The append-only verification log: read-only for everyone, superusers included."""
 
     list_display = [
@@ -100,16 +101,6 @@ class VerificationEventAdmin(admin.ModelAdmin):
         "hash",
     ]
     readonly_fields = fields
-    actions = None  # no bulk delete, nor any other bulk change
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Evidence")
     def evidence_links(self, event):

@@ -36,6 +36,7 @@ from newsroom.stories.models import (
     StoryEvent,
     StoryStatus,
 )
+from sources.admin_base import ReadOnlyModelAdmin
 from sources.autocomplete import AutocompleteKeysMixin
 
 REFUSALS = (ValidationError, PermissionDenied, StaleVersion)
@@ -658,21 +659,8 @@ class CorrectionView(StoryPageView):
 # --- the logs ------------------------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record written by the services only: read-only for everyone, superusers included."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(StoryEvent)
-class StoryEventAdmin(ReadOnlyAdmin):
+class StoryEventAdmin(ReadOnlyModelAdmin):
     list_display = ["created_at", "story", "kind", "from_status", "to_status", "actor", "overrode"]
     list_filter = ["kind", "to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["story", "actor"]
@@ -699,7 +687,7 @@ class StoryEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NeedsCorrection)
-class NeedsCorrectionAdmin(ReadOnlyAdmin):
+class NeedsCorrectionAdmin(ReadOnlyModelAdmin):
     """The needs-correction queue, one row per flag; corrections are published on the story."""
 
     list_display = ["story", "claim", "use", "old_status", "new_status", "created_at", "resolved"]
@@ -713,7 +701,7 @@ class NeedsCorrectionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(ReadOnlyAdmin):
+class CorrectionAdmin(ReadOnlyModelAdmin):
     list_display = ["story", "published_at", "published_by"]
     list_select_related = ["story", "published_by"]
     search_fields = ["story__headline", "text"]

@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 
+from claims import audit as claims_audit
 from claims.audit import GENESIS_HASH, ChainReport
 
 __all__ = ["GENESIS_HASH", "ChainReport", "digest_of", "walk_chain"]
@@ -46,18 +47,8 @@ def digest_of(event, *, previous_hash: str) -> str:
 
 def walk_chain(events: Iterable) -> ChainReport:
     """Check each event's link and hash in log order; stop at the first break."""
-    verified, head_id, head_hash = 0, None, GENESIS_HASH
-    for event in events:
-        label = f"Event {event.pk} (story {event.story_id}, version {event.version})"
-        if event.previous_hash != head_hash:
-            before = f"event {head_id}" if head_id is not None else "the start of the log"
-            reason = (
-                f"{label}: its previous_hash does not match the hash of {before} "
-                "(an event was removed, inserted or reordered)."
-            )
-            return ChainReport(verified, head_id, head_hash, event.pk, reason)
-        if event.hash != digest_of(event, previous_hash=event.previous_hash):
-            reason = f"{label}: its fields do not match its hash (it was changed after writing)."
-            return ChainReport(verified, head_id, head_hash, event.pk, reason)
-        verified, head_id, head_hash = verified + 1, event.pk, event.hash
-    return ChainReport(verified, head_id, head_hash)
+    return claims_audit.walk_chain(
+        events,
+        digest=digest_of,
+        describe=lambda e: f"Event {e.pk} (story {e.story_id}, version {e.version})",
+    )
