@@ -598,7 +598,8 @@ def load_story(*, with_users: bool) -> None:
         return
     editor, _, _ = story_actors(with_users)
     reporter, created = get_user_model().objects.get_or_create(
-        username="demo-reporter", defaults={"is_staff": True}
+        username="demo-reporter",
+        defaults={"is_staff": True, "first_name": "Demo", "last_name": "Reporter"},
     )
     if created:
         reporter.set_unusable_password()

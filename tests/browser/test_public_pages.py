@@ -35,3 +35,31 @@ def test_fact_check_pages_read_well_at_both_widths_and_carry_a_valid_review(page
     assert google_claimreview_problems(from_api) == []
     # The same review, only its address differs: the page's is the public one.
     assert {**review, "url": None, "@id": None} == {**from_api, "url": None, "@id": None}
+
+
+def test_the_demo_story_reads_well_at_both_widths_with_its_footnotes_and_reviews(pages):
+    from newsroom.stories.models import Story
+
+    load_demo(with_users=False)
+    story = Story.objects.published().get()
+
+    for width in (NARROW, WIDE):
+        page = pages.open(f"/stories/{story.slug}/", width=width)
+        pages.screenshot(page, f"story-{width}")
+        assert pages.horizontal_overflow(page) == 0
+        assert pages.axe_violations(page) == []
+        assert page.locator("h1").inner_text() == story.headline
+        assert page.locator(".footnotes li").count() == story.citations.count()
+
+    page.locator('a[href="#cite-1"]').first.click()
+    assert page.evaluate("() => location.hash") == "#cite-1"
+    (data,) = [
+        json.loads(b)
+        for b in page.locator('script[type="application/ld+json"]').all_text_contents()
+    ]
+    article, *reviews = data["@graph"]
+    assert article["@type"] == "NewsArticle" and article["headline"] == story.headline
+    assert reviews and all(google_claimreview_problems(review) == [] for review in reviews)
+    index = pages.open("/stories/", width=NARROW)
+    pages.screenshot(index, "stories-390")
+    assert pages.horizontal_overflow(index) == 0 and pages.axe_violations(index) == []
