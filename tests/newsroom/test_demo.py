@@ -154,3 +154,28 @@ def test_one_ritzau_story_in_two_dk_medier_titles_is_two_documents_and_one_origi
     assert reporters == {first.pk: "Reuters", second.pk: "Ritzau"}
     assert salt_typhoon.independent_origins == 1
     assert count_independent_origins([salt_typhoon.pk]) == {salt_typhoon.pk: 1}
+
+
+def test_make_run_prints_a_consumer_token_and_a_curl_line_that_works_as_printed(settings, capsys):
+    import re
+    import shlex
+
+    from django.test import Client
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    out = capsys.readouterr().out
+
+    (curl,) = [line.strip() for line in out.splitlines() if line.strip().startswith("curl ")]
+    words = shlex.split(curl)
+    header = words[words.index("-H") + 1]
+    url = words[-1]
+    assert re.fullmatch(r"Authorization: Bearer \S+", header)
+    path = url.removeprefix("http://127.0.0.1:8000")
+    response = Client().get(path, HTTP_AUTHORIZATION=header.split(": ", 1)[1])
+    assert response.status_code == 200
+    assert response.json()["results"]  # the demo's verified claims
+
+    settings.DEBUG = False
+    call_command("load_demo")
+    assert "Bearer" not in capsys.readouterr().out
