@@ -22,8 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 
-from claims.models import Claim, ClaimStatus
-from newsroom.demo import load_demo
+from claims.models import Claim
 from tests.security.helpers import METHODS, ROLES, Route, role_client, walk_urlconf
 
 pytestmark = pytest.mark.django_db
@@ -251,64 +250,6 @@ ADMIN_REFUSES = {
 ADMIN_VIEW_ONLY = {
     "claims.verificationevent": "the log is append-only: no one may change an event",
 }
-
-
-@pytest.fixture
-def demo(editor, factchecker, consumer, superuser):
-    """The demo story, the five roles, and one real object per endpoint and admin page."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from django.utils import timezone
-
-    from newsroom.tokens import token_issue
-    from sources.models import Agreement
-    from tests.factories import AgreementFactory
-
-    load_demo(with_users=False)
-    users = {
-        "editor": editor,
-        "factchecker": factchecker,
-        "consumer": consumer,
-        "superuser": superuser,
-    }
-    concluded = Claim.objects.filter(status__in=[ClaimStatus.VERIFIED]).order_by("pk").first()
-    appearance = concluded.appearances.order_by("pk").first()
-    chain_link = appearance.chain.select_related("organization", "person").exclude(
-        organization=None
-    )
-    o = types.SimpleNamespace(
-        users=users,
-        claim=concluded,
-        open_claim=Claim.objects.filter(status=ClaimStatus.UNVERIFIED).order_by("pk").first()
-        or Claim.objects.exclude(pk=concluded.pk).order_by("pk").first(),
-        appearance=appearance,
-        document=appearance.document,
-        organization=chain_link.first().organization,
-        person=next(
-            link.person
-            for c in Claim.objects.filter(status__in=[ClaimStatus.VERIFIED])
-            for a in c.appearances.all()
-            for link in a.chain.exclude(person=None)
-        ),
-        license=appearance.document.license,
-    )
-    token, _ = token_issue(user=consumer, name="an admin row")
-    if not Agreement.objects.exists():
-        AgreementFactory()  # with a holder of its own: it changes no demo document's terms
-    AccessAttempt.objects.create(username="x", ip_address="203.0.113.1", failures_since_start=1)
-    AccessLog.objects.create(username="x", ip_address="203.0.113.1", attempt_time=timezone.now())
-    AccessFailureLog.objects.create(
-        username="x", ip_address="203.0.113.1", attempt_time=timezone.now()
-    )
-    history = concluded.history.order_by("history_id").first()
-    o.claim_history_url = reverse(
-        "admin:claims_claim_simple_history", args=[concluded.pk, history.history_id]
-    )
-    appearance_history = appearance.history.order_by("history_id").first()
-    o.appearance_history_url = reverse(
-        "admin:claims_appearance_simple_history",
-        args=[appearance.pk, appearance_history.history_id],
-    )
-    return o
 
 
 def outcome(response) -> str:
