@@ -10,10 +10,12 @@ union check: everything consumers can fetch covers at most a document's quote bu
 from __future__ import annotations
 
 import io
+import logging
 import random
 import string
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -66,6 +68,14 @@ def canaries(demo):
     for other in AnonymousSource.objects.exclude(pk=source.pk):
         other.confidential_identity = CANARY_IDENTITY
         other.save(update_fields=["confidential_identity"])
+    # What the admin records when a privileged user sets the identity (security.md D11).
+    LogEntry.objects.log_actions(
+        user_id=demo.users["superuser"].pk,
+        queryset=[source],
+        action_flag=CHANGE,
+        change_message=[{"changed": {"fields": ["Confidential identity", "Description"]}}],
+        single_object=True,
+    )
     demo.canary_claim, demo.canary_document, demo.canary_source = claim, document, source
     demo.canary_appearance = appearance
     return demo
@@ -133,8 +143,13 @@ def every_get_url(o) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_response_carries_the_canary_identity_or_withheld_text(role, canaries):
+def test_no_response_carries_the_canary_identity_or_withheld_text(role, canaries, caplog):
+    caplog.set_level(logging.DEBUG)
     client = role_client(role, canaries.users)
+    may_know = role == "superuser"  # holds view_confidential_identity (every permission)
+    source_history = reverse(
+        "admin:sources_anonymoussource_history", args=[canaries.canary_source.pk]
+    )
     leaks = []
     for url in every_get_url(canaries):
         response = client.get(url)
@@ -145,11 +160,26 @@ def test_no_response_carries_the_canary_identity_or_withheld_text(role, canaries
         ):
             if not identity_allowed(role, url, canaries):
                 leaks.append(f"identity in GET {url} as {role} ({response.status_code})")
+        if url == source_history and not may_know and "confidential identity" in content.lower():
+            leaks.append(f"GET {url} as {role} tells that the identity was changed")
         if role in OUTSIDE:
             windows = leaked_windows(CANARY_SENTENCE, content)
             if windows:
                 leaks.append(f"withheld text in GET {url} as {role}: {windows[0]!r}")
+    # (The 404 for /api/v1/claims/CANARY-IDENTITY-7f3a9c/ logs its own path: not the identity.)
+    if "Jane Quixote" in caplog.text:
+        line = next(line for line in caplog.text.splitlines() if "Jane Quixote" in line)
+        leaks.append(f"identity in the log records of {role}'s requests: {line[:200]}")
     assert not leaks, "\n".join(leaks)
+
+
+def test_the_history_names_the_identity_change_to_a_holder_of_the_permission(canaries):
+    # The history check above would pass vacuously if the entry never rendered.
+    page = reverse("admin:sources_anonymoussource_history", args=[canaries.canary_source.pk])
+    content = role_client("superuser", canaries.users).get(page).content.decode()
+    assert "Confidential identity" in content
+    editor = role_client("editor", canaries.users).get(page).content.decode()
+    assert "Description" in editor and "Confidential identity" not in editor
 
 
 def test_the_change_page_shows_the_identity_to_a_holder_of_the_permission(canaries):
