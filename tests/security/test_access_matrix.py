@@ -61,6 +61,7 @@ def rule(
 # Unsafe methods check the model permission before the method: a role without it gets 403
 # where one with it gets 405. Consumers are read-only (403); anonymous callers get 401.
 API_READ = "daaaa"
+PUBLIC = "aaaaa"
 READ_ONLY = dict(post="ddndn", put="ddndn", patch="ddndn", delete="ddddn")
 CLAIM_EXPORT = dict(post="ddndn", put="ddnnn", patch="ddnnn", delete="ddddn")
 # An action on one claim: a GET finds no handler (405), except for anonymous callers (401).
@@ -106,11 +107,12 @@ RULES: dict[str, Rule] = {
     "api:licenseterms-list": rule(API_READ, "", **READ_ONLY),
     "api:licenseterms-detail": rule(API_READ, "", kwargs=pk_of("license"), **READ_ONLY),
     "api:licenseterms-odrl": rule(API_READ, "", kwargs=pk_of("license"), **READ_ONLY),
-    # ---- public documents: the schema, its docs and TDMRep answer everyone, read-only ----
-    "schema": rule("aaaaa", "nnnnn"),
-    "api-docs": rule("aaaaa", "nnnnn"),
-    "tdmrep": rule("aaaaa", "nnnnn", options="nnnnn"),
-    "tdm-policy": rule("aaaaa", "nnnnn", options="nnnnn"),
+    # ---- public pages and documents: everyone reads, no one writes (one line per page:
+    # "story-list": rule(PUBLIC, "nnnnn"), and kwargs=... for a page of one object) ----
+    "schema": rule(PUBLIC, "nnnnn"),
+    "api-docs": rule(PUBLIC, "nnnnn"),
+    "tdmrep": rule(PUBLIC, "nnnnn", options="nnnnn"),
+    "tdm-policy": rule(PUBLIC, "nnnnn", options="nnnnn"),
     # ---- the admin's own pages: staff only; the others are sent to log in ----
     "admin:index": rule("ddaaa", "ddaaa"),
     "admin:login": rule("aaaaa", "aaaaa", patch="nnnnn", delete="nnnnn"),
@@ -332,18 +334,24 @@ def test_every_url_pattern_has_an_access_rule(demo):
     assert not missing, "new endpoint without an access rule: " + ", ".join(missing)
 
 
+def test_a_new_page_without_a_rule_fails_the_suite_naming_it(demo, settings):
+    settings.ROOT_URLCONF = "tests.security.urls_with_a_new_page"
+    missing = sorted({r.key for r in walk_urlconf() if url_for(r, demo) is None})
+    assert missing == ["story-list"]
+
+
 def test_every_rule_names_a_url_pattern():
     keys = {r.key for r in walk_urlconf()}
     assert not sorted(set(RULES) - keys), "rules for URL patterns that no longer exist"
 
 
-def matrix(role: str, demo, *, defect: str | None):
-    """Send every method to every URL as `role`; return the cells that differ from the rules.
-
-    With `defect`, only that known defect's cells; without, all the others.
+def matrix(role: str, demo, *, defect: str | None) -> tuple[int, list[str]]:
+    """Send every method to every URL as `role`; return how many cells were checked and the
+    ones that differ from the rules. With `defect`, only that known defect's cells; without,
+    all the others.
     """
     client = role_client(role, demo.users)
-    seen, wrong = set(), []
+    seen, wrong, checked = set(), [], 0
     for route in walk_urlconf():
         found = url_for(route, demo)
         if found is None:
@@ -356,18 +364,20 @@ def matrix(role: str, demo, *, defect: str | None):
             if known_defect(route, method) != defect:
                 continue
             response = send(role_client(role, demo.users) if logs_out else client, method, url)
+            checked += 1
             want, got = expected(method, role), outcome(response)
             if want != got:
                 wrong.append(
                     f"{method} {url} [{route.key}] as {role}: expected {want}, got {got} "
                     f"({response.status_code})"
                 )
-    return wrong
+    return checked, wrong
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_what_its_rule_says_for_every_url_and_method(role, demo):
-    wrong = matrix(role, demo, defect=None)
+    checked, wrong = matrix(role, demo, defect=None)
+    assert checked > 7 * 100, f"only {checked} cells checked: is the URLconf walk broken?"
     assert not wrong, f"{len(wrong)} outcomes differ from the rules:\n" + "\n".join(wrong)
 
 
@@ -379,5 +389,5 @@ def test_each_role_gets_what_its_rule_says_for_every_url_and_method(role, demo):
     ],
 )
 def test_known_defects(defect, demo):
-    wrong = [line for role in ROLES for line in matrix(role, demo, defect=defect)]
+    wrong = [line for role in ROLES for line in matrix(role, demo, defect=defect)[1]]
     assert not wrong, f"{defect}:\n" + "\n".join(wrong)
