@@ -332,6 +332,11 @@ def url_for(route: Route, o) -> tuple[str, Callable[[str, str], str], bool] | No
 def test_every_url_pattern_has_an_access_rule(demo):
     missing = sorted({r.key for r in walk_urlconf() if url_for(r, demo) is None})
     assert not missing, "new endpoint without an access rule: " + ", ".join(missing)
+    # and every registered ModelAdmin's pages are among the patterns walked
+    names = {r.name for r in walk_urlconf()}
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        assert {prefix + view for view in ADMIN_VIEWS} <= names, model._meta.label
 
 
 def test_a_new_page_without_a_rule_fails_the_suite_naming_it(demo, settings):

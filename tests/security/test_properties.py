@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from claims.anchoring import AmbiguousQuote, QuoteNotFound, anchor, relocate, selects
-from sources.text import IngestError, decode_raw, normalise
+from sources.text import IngestError, normalise
 
 PROPERTIES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -73,10 +73,12 @@ def test_anchor_by_words_and_context_finds_a_real_substring_or_says_it_is_ambigu
 
 
 @PROPERTIES
-@given(BODIES, st.text(max_size=40))
-def test_anchor_of_any_quote_raises_only_the_documented_errors(body, exact):
+@given(
+    BODIES, st.text(max_size=40), st.text(max_size=40), st.one_of(st.none(), st.integers(-5, 400))
+)
+def test_anchor_of_any_quote_raises_only_the_documented_errors(body, exact, prefix, start):
     try:
-        found = anchor(body, exact=exact)
+        found = anchor(body, exact=exact, prefix=prefix, suffix=prefix[::-1], start=start)
     except (AmbiguousQuote, QuoteNotFound):
         return
     except Exception as error:  # the empty quote is refused with its own ValidationError
@@ -155,6 +157,8 @@ def test_normalise_raises_nothing_but_ingest_error(text):
 @PROPERTIES
 @given(st.binary(max_size=400))
 def test_decoding_any_bytes_raises_nothing_but_ingest_error(data):
+    from sources.text import decode_raw  # here, so a rename fails this test alone
+
     try:
         text = decode_raw(data)
     except IngestError:
