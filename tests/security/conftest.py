@@ -65,6 +65,7 @@ def demo(editor, factchecker, consumer, superuser):
     AccessFailureLog.objects.create(
         username="x", ip_address="203.0.113.1", attempt_time=timezone.now()
     )
+    add_rows_the_demo_lacks(o)
     history = concluded.history.order_by("history_id").first()
     o.claim_history_url = reverse(
         "admin:claims_claim_simple_history", args=[concluded.pk, history.history_id]
@@ -75,3 +76,38 @@ def demo(editor, factchecker, consumer, superuser):
         args=[appearance.pk, appearance_history.history_id],
     )
     return o
+
+
+def add_rows_the_demo_lacks(o) -> None:
+    """One row of each admin-registered model the demo story leaves empty (feeds, corrections)."""
+    from claims.models import VerificationEvent
+    from newsroom.stories.models import Correction, NeedsCorrection, Story
+    from sources.models import Feed, FeedEntry, IngestRun
+
+    publisher = o.document.publisher
+    feed = Feed.objects.create(
+        name="Adversarial feed", publisher=publisher, url="https://example.org/feed.xml"
+    )
+    run = IngestRun.objects.create(feed=feed, source=feed.url, publisher=publisher)
+    FeedEntry.objects.create(publisher=publisher, guid="item-1", document=o.document, last_run=run)
+    story = Story.objects.order_by("pk").first()
+    assert story is not None, "the demo story is gone: create one here"
+    correction = Correction.objects.create(
+        story=story,
+        text="An earlier version misstated the date.",
+        published_by=o.users["superuser"],
+    )
+    NeedsCorrection.objects.create(
+        story=story,
+        claim=o.claim,
+        use="asserts",
+        old_status=ClaimStatus.VERIFIED,
+        new_status=ClaimStatus.DISPUTED,
+        verification_event=VerificationEvent.objects.order_by("pk").first(),
+        correction=correction,
+    )
+    o.story = story
+    o.story_history_url = reverse(
+        "admin:stories_story_simple_history",
+        args=[story.pk, story.history.order_by("history_id").first().history_id],
+    )
