@@ -41,7 +41,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline, so the
     # Content-Security-Policy needs no 'unsafe-inline' for scripts.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
     path(".well-known/tdmrep.json", tdmrep_wellknown_view, name="tdmrep"),
     path(NEWSROOM_TDM_POLICY_PATH.lstrip("/"), newsroom_tdm_policy_view, name="tdm-policy"),
 ]

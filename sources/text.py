@@ -374,11 +374,22 @@ def _is_furniture(paragraph: str) -> bool:
 def _drop_repeated_lede(
     paragraphs: list[str], warnings: list[str], removed: list[Removed]
 ) -> list[str]:
-    """Drop the first copy of an opening paragraph that the text repeats straight after.
+    """Drop every earlier copy of an opening paragraph that the text repeats straight after.
 
     The repeat may be the whole next paragraph or its beginning (a lede that the next, longer
-    paragraph starts with): the longer one is kept.
+    paragraph starts with): the longer one is kept. A lede printed three times loses both
+    extra copies in one pass, so normalising again changes nothing.
     """
+    while True:
+        at = _repeated_lede_at(paragraphs)
+        if at is None:
+            return paragraphs
+        warnings.append("Dropped a repeated copy of the opening paragraph.")
+        removed.append(Removed(REPEATED_LEDE, paragraphs[at]))
+        paragraphs = paragraphs[:at] + paragraphs[at + 1 :]
+
+
+def _repeated_lede_at(paragraphs: list[str]) -> int | None:
     collapsed = [" ".join(p.split()) for p in paragraphs]
     for i in range(min(_LEDE_WINDOW, len(paragraphs))):
         lede = collapsed[i]
@@ -386,10 +397,8 @@ def _drop_repeated_lede(
             if later == lede or (
                 _ends_sentence(lede) and later.startswith(lede) and later[len(lede)] == " "
             ):
-                warnings.append("Dropped a repeated copy of the opening paragraph.")
-                removed.append(Removed(REPEATED_LEDE, paragraphs[i]))
-                return paragraphs[:i] + paragraphs[i + 1 :]
-    return paragraphs
+                return i
+    return None
 
 
 def _notice_start(paragraphs: list[str]) -> int:

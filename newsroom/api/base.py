@@ -45,6 +45,8 @@ class IsNewsroomUser(permissions.BasePermission):
             self.message = "API consumers have read-only access."
             return False
         required = getattr(view, "required_write_permissions", None)
+        if required is None and not hasattr(view, "get_queryset"):
+            raise exceptions.MethodNotAllowed(request.method)  # e.g. the API root: read-only
         if required is None:
             model = view.get_queryset().model
             required = [

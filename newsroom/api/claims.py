@@ -83,7 +83,7 @@ class ClaimExportsMixin:
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"], renderer_classes=[JsonLdRenderer])
-    def claimreview(self, request, pk=None):
+    def claimreview(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the `.json` suffix
         """schema.org ClaimReview (JSON-LD) of a concluded claim."""
         claim = concluded_or_404(self.get_object())
         # A ClaimReview carries the newsroom's own words and its documents' metadata, no
@@ -96,7 +96,7 @@ class ClaimExportsMixin:
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"], renderer_classes=[ProvJsonRenderer])
-    def provenance(self, request, pk=None):
+    def provenance(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the `.json` suffix
         """The claim's provenance graph as W3C PROV-JSON."""
         claim = self.get_object()
         disclosure = self.disclosure_for([claim])
@@ -191,7 +191,7 @@ class ClaimViewSet(
         },
     )
     @action(detail=True, methods=["post"], required_write_permissions=[])
-    def transitions(self, request, pk=None):
+    def transitions(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the `.json` suffix
         """Move the claim through the verification workflow (the workflow checks permissions)."""
         claim = self.get_object()
         payload = TransitionSerializer(data=request.data)
@@ -217,7 +217,7 @@ class ClaimViewSet(
         url_path="appearances",
         required_write_permissions=["claims.add_appearance"],
     )
-    def add_appearance(self, request, pk=None):
+    def add_appearance(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the `.json` suffix
         """Record where the claim appears: a document and the exact quote."""
         claim = self.get_object()
         payload = AppearanceWriteSerializer(data=request.data)
@@ -243,7 +243,7 @@ class ClaimViewSet(
         url_path=r"appearances/(?P<appearance_id>\d+)/chain",
         required_write_permissions=["claims.add_attribution", "claims.change_attribution"],
     )
-    def chain(self, request, pk=None, appearance_id=None):
+    def chain(self, request, pk=None, appearance_id=None, format=None):  # noqa: A002
         """Replace an appearance's attribution chain, origin first."""
         claim = self.get_object()
         appearance = get_object_or_404(Appearance, pk=appearance_id, claim=claim)
@@ -260,7 +260,7 @@ class ClaimViewSet(
         url_path="external-checks",
         required_write_permissions=["claims.add_externalcheck"],
     )
-    def add_external_check(self, request, pk=None):
+    def add_external_check(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the `.json` suffix
         """Record a third party's reported verification attempt."""
         claim = self.get_object()
         payload = ExternalCheckWriteSerializer(data=request.data)
@@ -288,7 +288,7 @@ class ClaimViewSet(
         url_path="relations",
         required_write_permissions=["claims.add_claimrelation"],
     )
-    def add_relation(self, request, pk=None):
+    def add_relation(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the `.json` suffix
         """Record how this claim relates to another."""
         claim = self.get_object()
         payload = RelationWriteSerializer(data=request.data)

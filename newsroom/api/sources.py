@@ -58,7 +58,7 @@ class LicenseTermsViewSet(ReadOnlyResource):
         return licenses_visible_to(self.request.user, LicenseTerms.objects.select_related("holder"))
 
     @action(detail=True, methods=["get"])
-    def odrl(self, request, pk=None):
+    def odrl(self, request, pk=None, format=None):  # noqa: A002 - DRF passes the `.json` suffix
         """The terms as an ODRL policy (JSON-LD), TDM reservation in the TDMRep vocabulary."""
         terms = self.get_object()
         policy = odrl_policy(

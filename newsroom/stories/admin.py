@@ -473,6 +473,13 @@ class StoryAdmin(AutocompleteKeysMixin, HistoryAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except REFUSALS as refusal:  # a race past the forms' checks: nothing was written
+            allowed = (
+                self.has_add_permission(request)
+                if object_id is None
+                else self.has_change_permission(request) or request.method in ("GET", "HEAD")
+            )
+            if isinstance(refusal, PermissionDenied) and not allowed:
+                raise  # the admin's own refusal: its 403 page, never a redirect to itself
             for line in refusal_messages(refusal):
                 messages.error(request, line)
             return HttpResponseRedirect(request.path)
