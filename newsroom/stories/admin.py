@@ -680,7 +680,7 @@ class CorrectionView(StoryPageView):
             else:
                 messages.success(request, f"“{story}”: correction published.")
                 return redirect(reverse("admin:stories_story_change", args=[story.pk]))
-        flags = story.correction_flags.open().select_related("claim")
+        flags = story.correction_flags.open().select_related("claim").order_by("created_at", "pk")
         return self.render(
             request, story, form, f"Correct: {story}", "Publish the correction", flags=flags
         )

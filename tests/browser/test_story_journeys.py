@@ -19,10 +19,12 @@ from playwright.sync_api import expect
 
 from claims.models import ClaimStatus
 from newsroom.public.stories import story_path
+from newsroom.stories import services
 from newsroom.stories.models import CitationUse, Story, StoryEvent, StoryStatus
 from tests.browser.conftest import ADMIN
 from tests.claims.factories import ClaimFactory
 from tests.factories import StaffFactory
+from tests.stories.conftest import publish
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -35,6 +37,10 @@ BODY = (
 )
 SANCTIONS = "shelved plans to sanction China's Ministry of State Security"
 DEAL = "the US did not impose a 100 percent tariff"
+CORRECTION = (
+    "An earlier version said the US imposed no 100 percent tariff under the October 30 deal; "
+    "it imposed one on some goods."
+)
 # axe runs on the admin's content area (our templates and forms) minus two pieces of Django's
 # own widgets that fail it and that only a fix in Django can mend: Select2's multiple-choice
 # search box has no accessible name ("label", critical), and the two-box selector's search
@@ -211,3 +217,72 @@ def test_an_editor_writes_cites_and_a_second_editor_publishes_past_the_guard(pag
     inputs.look(reader, "public", scope=None)
 
     assert inputs.count == 32
+
+
+def test_a_fact_checker_finds_a_cited_claim_false_and_an_editor_corrects_the_story(pages, editors):
+    author, publisher = editors
+    checker = StaffFactory(username="checker", first_name="Fay", last_name="Checker")
+    checker.groups.add(*_groups("Fact-checkers"))
+    # Given a published story that states a verified claim as fact (made through the services:
+    # the first journey makes it through the pages).
+    deal = ClaimFactory(
+        text="Under the October 30 framework deal the US did not impose a 100 percent tariff.",
+        summary="No 100 percent tariff under the October 30 deal",
+        status=ClaimStatus.VERIFIED,
+    )
+    story = services.story_create(
+        headline=HEADLINE, slug="us-shelves-sanctions", body=BODY, bylines=[author], actor=author
+    )
+    services.citation_create(
+        story=story, claim=deal, use=CitationUse.ASSERTS, exact=DEAL, actor=author
+    )
+    publish(story, publisher)
+    inputs = Inputs(pages, "fact-checker")
+
+    # The fact-checker opens the claim, reopens it and concludes it false, with evidence.
+    page = pages.open("/admin/claims/claim/", width=ADMIN)
+    inputs.log_in(page, checker)
+    inputs.click(page, f'#result_list a:text-is("{deal}")')
+    inputs.click(page, "a.workflow-move:text-is('Reopen')")
+    inputs.fill(page, "#id_rationale", "The White House published the tariff schedule.")
+    inputs.click(page, "[name=apply]")
+    inputs.click(page, "a.workflow-move:text-is('Conclude as false')")
+    inputs.fill(page, "#id_rationale", "The schedule imposes 100 percent on some goods.")
+    inputs.fill(page, "#id_url_1", "https://www.whitehouse.gov/fact-sheets/tariff-schedule")
+    inputs.look(page, "conclude-false")
+    inputs.click(page, "[name=apply]")
+    deal.refresh_from_db()
+    assert deal.status == ClaimStatus.FALSE
+
+    # The story is in the editors' "Needs correction" queue.
+    desk = pages.open("/admin/stories/story/", width=ADMIN)
+    inputs.log_in(desk, publisher)
+    inputs.click(desk, "#changelist-filter a:text-is('Needs correction')")
+    (row,) = desk.locator("#result_list tbody tr").all_inner_texts()
+    assert HEADLINE in row
+    inputs.look(desk, "queue")
+
+    # An editor opens it, sees why, publishes a correction.
+    inputs.click(desk, f'#result_list a:text-is("{HEADLINE}")')
+    assert "moved Verified → In review" in desk.locator("#needs-correction").inner_text()
+    inputs.click(desk, "a.button:text-is('Publish a correction')")
+    assert desk.locator("#open-flags li").all_inner_texts() == [
+        f"{deal} — cited as: asserts (states it as fact); moved Verified → In review",
+        f"{deal} — cited as: asserts (states it as fact); moved In review → False",
+    ]
+    inputs.fill(desk, "#id_text", CORRECTION)
+    inputs.look(desk, "correcting")
+    inputs.click(desk, "[name=apply]")
+    expect(desk.locator(".messagelist .success")).to_be_visible()
+    assert not Story.objects.needing_correction().exists()
+    inputs.look(desk, "corrected")
+
+    # The public page shows the correction, dated, above the story.
+    reader = pages.open(story_path(story), width=ADMIN)
+    correction = reader.locator("article > .correction").first
+    assert CORRECTION in correction.inner_text()
+    assert correction.locator("time").inner_text()  # dated
+    assert reader.locator("article > *").first.evaluate("e => e.className") == "correction"
+    inputs.look(reader, "public", scope=None)
+
+    assert inputs.count == 19
