@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -55,6 +55,11 @@ class CitationFormSet(ReadOnlyFormSet):
     """Existing citations: read-only, removed through the service."""
 
     user = None
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # named in the row itself: see NewCitationForm
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Remove this citation"
 
     def save_through_services(self, *, user) -> None:
         super().save_through_services(user=user)
@@ -121,7 +126,7 @@ class NewCitationForm(forms.ModelForm):
         label="Selected passage",
         strip=False,
         widget=forms.Textarea(
-            attrs={"rows": 2, "cols": 50, "readonly": True, "data-citation": "exact"}
+            attrs={"rows": 3, "cols": 32, "readonly": True, "data-citation": "exact"}
         ),
         help_text="Select the passage in the body above, then press “Cite the selection”.",
     )
@@ -136,6 +141,13 @@ class NewCitationForm(forms.ModelForm):
     class Meta:
         model = Citation
         fields = ["claim", "use", "exact", "prefix", "suffix", "start"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A tabular row's only labels are its column headings, which assistive technology
+        # does not tie to the inputs: name each input of the row itself.
+        for name, label in (("exact", "Selected passage"), ("claim", "Claim"), ("use", "Use")):
+            self.fields[name].widget.attrs["aria-label"] = label
 
 
 class NewCitationFormSet(ServiceFormSet):
@@ -251,6 +263,14 @@ class StoryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["expected_version"].initial = self.instance.version
+        if "bylines" in self.fields:
+            # The newsroom's staff, and whoever already has a byline here (a leaver's stays).
+            bylines = self.fields["bylines"]
+            current = Story.bylines.through.objects.filter(story_id=self.instance.pk)
+            bylines.queryset = bylines.queryset.filter(
+                Q(is_staff=True, is_active=True) | Q(pk__in=current.values("user_id"))
+            ).order_by("last_name", "first_name", "username")
+            bylines.label_from_instance = lambda user: user.get_full_name() or user.username
 
     def clean(self):
         cleaned = super().clean()
@@ -281,7 +301,9 @@ class StoryAdmin(AutocompleteKeysMixin, HistoryAdmin):
     list_filter = [NeedsCorrectionFilter, "status", "language", "topics"]
     search_fields = ["headline", "standfirst", "body", "slug"]
     list_select_related = ["created_by"]
-    autocomplete_fields = ["bylines", "topics"]
+    autocomplete_fields = ["topics"]
+    # Not an autocomplete: that needs permission to view users, which editors rightly lack.
+    filter_horizontal = ["bylines"]
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = [
         "status",
@@ -296,6 +318,9 @@ class StoryAdmin(AutocompleteKeysMixin, HistoryAdmin):
         "event_log",
     ]
     inlines = [CitationInline, NewCitationInline]
+
+    class Media:
+        css = {"all": ["stories/admin.css"]}
 
     def get_queryset(self, request):
         flagged = NeedsCorrection.objects.filter(story=OuterRef("pk"), correction__isnull=True)
@@ -591,6 +616,10 @@ class MoveView(StoryPageView):
         if move.is_publication:
             citations = story.citations.select_related("claim")
             problems = [p for c in citations if (p := problem_of(c)) is not None]
+        # Say so before the author fills anything in: the service would refuse her anyway.
+        # (The permission was checked above, so four-eyes is what can_transition refuses.)
+        may_move = workflow.can_transition(request.user, story, to)
+        blocked = "" if may_move else workflow.FOUR_EYES_REASON
         if bound and form.is_valid():
             try:
                 workflow.story_transition(
@@ -617,7 +646,8 @@ class MoveView(StoryPageView):
             f"{move.name.capitalize()}: {story}",
             move.name.capitalize(),
             problems=problems,
-            may_override=may_override,
+            may_override=may_override and not blocked,
+            blocked=blocked,
         )
 
 
@@ -657,7 +687,7 @@ class CorrectionView(StoryPageView):
             else:
                 messages.success(request, f"“{story}”: correction published.")
                 return redirect(reverse("admin:stories_story_change", args=[story.pk]))
-        flags = story.correction_flags.open().select_related("claim")
+        flags = story.correction_flags.open().select_related("claim").order_by("created_at", "pk")
         return self.render(
             request, story, form, f"Correct: {story}", "Publish the correction", flags=flags
         )

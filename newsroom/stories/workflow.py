@@ -27,6 +27,9 @@ S = StoryStatus
 
 PUBLISH_PERMISSION = "stories.publish_story"
 OVERRIDE_PERMISSION = "stories.override_publish_guard"
+FOUR_EYES_REASON = (
+    "Four-eyes rule: you wrote this story (creator or byline), so another editor must publish it."
+)
 
 
 @dataclass(frozen=True)
@@ -127,10 +130,7 @@ def story_transition(
         overridden: list[dict] = []
         if move.is_publication:
             if four_eyes_applies() and actor.pk in authors_of(locked):
-                raise PermissionDenied(
-                    "Four-eyes rule: you wrote this story (creator or byline), so another "
-                    "editor must publish it."
-                )
+                raise PermissionDenied(FOUR_EYES_REASON)
             problems = _guard(locked)
             if problems and not override_reason:
                 raise PublishRefused(problems)
