@@ -638,9 +638,9 @@ class ScaleData:
             )
 
             # relations, to an earlier claim of this batch
-            if index > first and rng.random() < 0.02:
+            if index > first and rng.random() < 0.03:
                 other = rng.randrange(first, index) + 1
-                kind = rng.choice(ClaimRelation.Kind.values)
+                kind = rng.choices(ClaimRelation.Kind.values, weights=[30, 30, 20, 20])[0]
                 low, high = (other, claim_id) if kind != "refines" else (claim_id, other)
                 relations.append(
                     {
