@@ -108,25 +108,26 @@ ORDER BY valid_from, id
 # What outside consumers can obtain of these documents, in the order they could (the same
 # rows as claims.disclosure.recorded_excerpts).
 RECORDED_SQL = """
-WITH public AS (
-    SELECT c.id FROM claims_claim c
-    WHERE c.status = ANY(%(concluded)s) OR EXISTS (
-        SELECT 1 FROM claims_verificationevent e
-        WHERE e.claim_id = c.id AND e.to_status = ANY(%(concluded)s))
-)
 SELECT 'a' AS kind, a.id, a.document_id, a.start, a."end", length(a.exact) AS exact,
-       length(a.prefix) AS prefix, length(a.suffix) AS suffix,
-       (SELECT e.created_at FROM claims_verificationevent e WHERE e.claim_id = a.claim_id
-        AND e.to_status = ANY(%(concluded)s) ORDER BY e.created_at, e.id LIMIT 1) AS first,
-       a.created_at
-FROM claims_appearance a WHERE a.document_id = ANY(%(ids)s) AND a.claim_id IN (SELECT id FROM public)
+       length(a.prefix) AS prefix, length(a.suffix) AS suffix, first.at AS first, a.created_at
+FROM claims_appearance a
+JOIN claims_claim c ON c.id = a.claim_id
+LEFT JOIN LATERAL (
+    SELECT e.created_at AS at FROM claims_verificationevent e
+    WHERE e.claim_id = a.claim_id AND e.to_status = ANY(%(concluded)s)
+    ORDER BY e.created_at, e.id LIMIT 1) first ON true
+WHERE a.document_id = ANY(%(ids)s)
+  AND (c.status = ANY(%(concluded)s) OR first.at IS NOT NULL)
 UNION ALL
-SELECT 'c', x.id, x.document_id, x.start, x."end", length(x.exact), 0, 0,
-       (SELECT e.created_at FROM claims_verificationevent e WHERE e.claim_id = x.claim_id
-        AND e.to_status = ANY(%(concluded)s) ORDER BY e.created_at, e.id LIMIT 1),
-       x.created_at
-FROM claims_externalcheck x WHERE x.document_id = ANY(%(ids)s) AND x.exact <> ''
-  AND x.claim_id IN (SELECT id FROM public)
+SELECT 'c', x.id, x.document_id, x.start, x."end", length(x.exact), 0, 0, first.at, x.created_at
+FROM claims_externalcheck x
+JOIN claims_claim c ON c.id = x.claim_id
+LEFT JOIN LATERAL (
+    SELECT e.created_at AS at FROM claims_verificationevent e
+    WHERE e.claim_id = x.claim_id AND e.to_status = ANY(%(concluded)s)
+    ORDER BY e.created_at, e.id LIMIT 1) first ON true
+WHERE x.document_id = ANY(%(ids)s) AND x.exact <> ''
+  AND (c.status = ANY(%(concluded)s) OR first.at IS NOT NULL)
 """
 
 
