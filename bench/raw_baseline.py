@@ -175,9 +175,7 @@ class RawClaims:
         return self.conn.execute(sql, params).fetchall()
 
     def list_page(self, *, page_size: int, query: str = "") -> bytes:
-        rows = self.fetch(
-            PAGE_SQL.format(where=""), concluded=CONCLUDED_LIST, limit=page_size + 1
-        )
+        rows = self.fetch(PAGE_SQL.format(where=""), concluded=CONCLUDED_LIST, limit=page_size + 1)
         has_next = len(rows) > page_size
         rows = rows[:page_size]
         next_link = None
@@ -193,7 +191,10 @@ class RawClaims:
 
     def detail(self, claim_id: int) -> bytes:
         rows = self.fetch(
-            PAGE_SQL.format(where="AND c.id = %(id)s"), concluded=CONCLUDED_LIST, limit=1, id=claim_id
+            PAGE_SQL.format(where="AND c.id = %(id)s"),
+            concluded=CONCLUDED_LIST,
+            limit=1,
+            id=claim_id,
         )
         return orjson.dumps(self.claims(rows)[0], option=orjson.OPT_UTC_Z)
 
@@ -379,7 +380,9 @@ class RawClaims:
                     continue
                 kind = r["kind"]
                 label = "refined by" if kind == "refines" and r["side"] == 2 else _LABELS[kind]
-                relations_json.append({"kind": label, "claim": r["other_id"], "reason": r["reason"]})
+                relations_json.append(
+                    {"kind": label, "claim": r["other_id"], "reason": r["reason"]}
+                )
             events_json = []
             concluding = None
             for e in mine["events"]:
@@ -463,4 +466,9 @@ def _link(link: dict) -> dict:
             "count": link["count"],
             "anonymity_reason": link["anonymity_reason"],
         }
-    return {"position": link["position"], "role": link["role"], "verb": link["verb"], "agent": agent}
+    return {
+        "position": link["position"],
+        "role": link["role"],
+        "verb": link["verb"],
+        "agent": agent,
+    }

@@ -137,7 +137,9 @@ def main() -> None:
         slow = time.perf_counter() - first > 1.0
         repeat = args.slow_repeat if slow else args.repeat
         queries = count_queries(call)
-        rows.append(Row(group, name, queries, measure(call, repeat=repeat, warmup=0 if slow else 2)))
+        rows.append(
+            Row(group, name, queries, measure(call, repeat=repeat, warmup=0 if slow else 2))
+        )
 
     def baseline(group, name, fn):
         before = raw.queries
@@ -214,7 +216,9 @@ def main() -> None:
             filters[f"ordering={sign}{field}"] = f"ordering={sign}{field}"
     for name, query in filters.items():
         project("filter", name, f"/api/v1/claims/?page_size=50&{query}")
-    project("filter", "deep cursor page (90%)", f"/api/v1/claims/?page_size=50&cursor={cursor_at(deep)}")
+    project(
+        "filter", "deep cursor page (90%)", f"/api/v1/claims/?page_size=50&cursor={cursor_at(deep)}"
+    )
 
     # --- exports ----------------------------------------------------------------------------
     project("export", "ClaimReview of a claim", f"/api/v1/claims/{first_claim}/claimreview/")
@@ -242,7 +246,9 @@ def main() -> None:
 def report(rows: list[Row], n_claims: int) -> None:
     by_name = {row.name: row for row in rows}
     print()
-    print(f"| group | request | queries | median ms | p95 ms | project ÷ raw | project ÷ plain DRF |")
+    print(
+        "| group | request | queries | median ms | p95 ms | project ÷ raw | project ÷ plain DRF |"
+    )
     print("|---|---|---|---|---|---|---|")
     for row in rows:
         versus_raw = versus_drf = ""
@@ -256,7 +262,9 @@ def report(rows: list[Row], n_claims: int) -> None:
             f"| {row.group} | {row.name} | {row.queries} | {row.median:.1f} | {row.p95:.1f} | "
             f"{versus_raw} | {versus_drf} |"
         )
-    print(f"\n{n_claims:,} claims; the raw JSON equals the project's for every list and detail row.")
+    print(
+        f"\n{n_claims:,} claims; the raw JSON equals the project's for every list and detail row."
+    )
 
 
 if __name__ == "__main__":

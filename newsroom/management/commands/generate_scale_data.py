@@ -80,7 +80,9 @@ TOPICS = [
     "aviation", "railways", "banking", "insurance", "pharma", "chemicals", "steel", "textiles",
     "forestry",
 ]  # fmt: skip
-PREFIXES = "Nord Osp Vel Kar Bel Tor Mar Sil Ard Lum Cor Fen Gal Hel Ist Jar Kel Lor Mor Nex".split()
+PREFIXES = (
+    "Nord Osp Vel Kar Bel Tor Mar Sil Ard Lum Cor Fen Gal Hel Ist Jar Kel Lor Mor Nex".split()
+)
 SUFFIXES = "wind rey ora ex mark vik gen lux stad holm tek ia on is ar um ent ova ix yn".split()
 COMPANIES = [p + s for p in PREFIXES for s in SUFFIXES]  # 400 names
 # One claim in 2,000 names this word: the benchmark's rare search term.
@@ -246,7 +248,7 @@ class ScaleData:
         self.seed = seed
         self.batch = batch
         self.documents = max(2, claims // CLAIMS_PER_DOCUMENT)
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
         self.counts = {"appearance": 0, "attribution": 0, "event": 0, "check": 0, "relation": 0}
         self.head_hash = GENESIS_HASH
         # Explicit ids: the database is empty, so every table starts at 1.
@@ -394,8 +396,13 @@ class ScaleData:
                 AnonymousSource(
                     pk=i + 1,
                     description=rng.choice(
-                        ["current and former officials", "people familiar with the plans",
-                         "two diplomats", "a senior executive", "industry sources"]
+                        [
+                            "current and former officials",
+                            "people familiar with the plans",
+                            "two diplomats",
+                            "a senior executive",
+                            "industry sources",
+                        ]
                     ),  # fmt: skip
                     count_text=rng.choice(["several", "two", "", "three"]),
                     anonymity_reason=rng.choice(
@@ -413,7 +420,7 @@ class ScaleData:
     @functools.lru_cache(maxsize=4096)  # noqa: B019 (one generator per command run)
     def document(self, index: int) -> dict:
         """Return the document row for `index` (0-based) plus its sentence spans."""
-        rng = random.Random(f"{self.seed}-document-{index}")
+        rng = random.Random(f"{self.seed}-document-{index}")  # noqa: S311
         publication = rng.choice(self.publications)
         group = self.group_of[publication]
         sentences = []
@@ -540,9 +547,7 @@ class ScaleData:
                         "created_at": created + datetime.timedelta(minutes=a + 1),
                     }
                 )
-                origin = (
-                    first_origin if a and rng.random() < 0.35 else self.agent(rng, origin=True)
-                )
+                origin = first_origin if a and rng.random() < 0.35 else self.agent(rng, origin=True)
                 reporter = (
                     first_reporter if a and rng.random() < 0.25 else self.agent(rng, origin=False)
                 )
@@ -552,8 +557,9 @@ class ScaleData:
                 for _ in range(n_links - 3):
                     chain.append((Role.RELAY, ("organization", rng.choice(self.agencies))))
                 if n_links >= 3:
-                    publisher = self.document(doc_index)["row"]["publication_id"] or (
-                        self.document(doc_index)["row"]["publisher_id"]
+                    publisher = (
+                        self.document(doc_index)["row"]["publication_id"]
+                        or (self.document(doc_index)["row"]["publisher_id"])
                     )
                     chain.append((Role.PUBLISHER, ("organization", publisher)))
                 for position, (role, (kind, agent_id)) in enumerate(chain):
@@ -607,7 +613,9 @@ class ScaleData:
             at = created + datetime.timedelta(hours=4)
             concluded_at = None
             for version, (frm, to) in enumerate(moves, start=2):
-                at += datetime.timedelta(hours=rng.randrange(1, 48), microseconds=rng.randrange(1000))
+                at += datetime.timedelta(
+                    hours=rng.randrange(1, 48), microseconds=rng.randrange(1000)
+                )
                 events.append(
                     self.event(rng, claim_id, version, frm, to, at, claim_docs, claim_checks)
                 )
