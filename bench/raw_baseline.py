@@ -166,13 +166,15 @@ class RawClaims:
     """Consumer claims as JSON bytes, from a handful of SQL statements."""
 
     def __init__(self, conn: psycopg.Connection, base_url: str = "http://testserver"):
+        """`conn` is any psycopg 3 connection whose session time zone is UTC (Django's is)."""
         self.conn = conn
         self.base_url = base_url
         self.queries = 0
 
     def fetch(self, sql: str, **params) -> list[dict]:
         self.queries += 1
-        return self.conn.execute(sql, params).fetchall()
+        with self.conn.cursor(row_factory=dict_row) as cursor:
+            return cursor.execute(sql, params).fetchall()
 
     def list_page(self, *, page_size: int, query: str = "") -> bytes:
         rows = self.fetch(PAGE_SQL.format(where=""), concluded=CONCLUDED_LIST, limit=page_size + 1)
@@ -389,7 +391,7 @@ class RawClaims:
                 if e["to_status"] in CONCLUDED_LIST:
                     concluding = e
                 evidence = []
-                for piece in e["evidence"]:
+                for piece in _json(e["evidence"]):
                     if piece.get("kind") == "document" and piece.get("document") not in documents:
                         evidence.append({"kind": "document", "withheld": UNNAMED_DOCUMENT})
                     else:
@@ -441,6 +443,11 @@ _LABELS = {
 }
 
 
+def _json(value):
+    """A json/jsonb column: parsed by plain psycopg, left as text by Django's connection."""
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
 def _link(link: dict) -> dict:
     if link["person_id"] is not None:
         agent = {
@@ -448,7 +455,7 @@ def _link(link: dict) -> dict:
             "id": link["person_id"],
             "name": link["person_name"],
             "description": link["person_description"],
-            "affiliations": link["affiliations"],
+            "affiliations": _json(link["affiliations"]),
         }
     elif link["organization_id"] is not None:
         agent = {
