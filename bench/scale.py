@@ -6,13 +6,15 @@ orjson baseline (same JSON bytes, asserted) and a plain DRF nested ModelSerializ
 
 The database must be PostgreSQL and is written to: `--claims N` migrates it and fills it with
 `manage.py generate_scale_data` when it holds no claims (otherwise the data already there is
-measured). Prints median and p95 (ms, in-process, after warm-up), query counts, and each
-variant's ratio to the project. Times are never asserted; the JSON equality is.
+measured). Prints median and p95 (ms, in-process, after warm-up), query counts, the SQL time
+of a request, the growing tables its queries scan whole (EXPLAIN), and each variant's ratio to
+the project. Times are never asserted; the JSON equality is.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -40,10 +42,26 @@ def configure() -> None:
     django.setup()
 
 
+# Tables that grow with the data: a sequential scan over one of them is a cost that grows too.
+BIG_TABLES = {
+    "claims_claim",
+    "claims_appearance",
+    "claims_attribution",
+    "claims_externalcheck",
+    "claims_verificationevent",
+    "claims_claim_topics",
+    "sources_document",
+    "sources_person",
+}
+
+
 class Row:
-    def __init__(self, group, name, queries, samples):
+    def __init__(self, group, name, queries, samples, sql=None):
         samples = sorted(samples)
-        self.group, self.name, self.queries = group, name, queries
+        self.group, self.name = group, name
+        self.queries, self.sql_ms, self.seq_scans = (
+            (queries, None, "") if sql is None else (len(queries), sql[0], sql[1])
+        )
         self.median = statistics.median(samples)
         self.p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
@@ -59,13 +77,44 @@ def measure(fn, *, repeat: int, warmup: int = 2) -> list[float]:
     return samples
 
 
-def count_queries(fn) -> int:
+def capture(fn) -> list[dict]:
+    """Run fn once and return the queries it ran (sql, time)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as context:
         fn()
-    return len(context)
+    return context.captured_queries
+
+
+def count_queries(fn) -> int:
+    return len(capture(fn))
+
+
+def sql_profile(queries: list[dict], *, explain: bool) -> tuple[float, str]:
+    """Return (captured SQL ms, the big tables some query scans sequentially per EXPLAIN)."""
+    from django.db import connection
+
+    total = sum(float(q["time"]) for q in queries) * 1000
+    scanned = set()
+    if explain:
+        with connection.cursor() as cursor:
+            for query in queries:
+                sql = query["sql"]
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                scanned |= _seq_scans(plan[0]["Plan"])
+    return total, ", ".join(sorted(scanned & BIG_TABLES))
+
+
+def _seq_scans(node: dict) -> set[str]:
+    found = {node["Relation Name"]} if node.get("Node Type") == "Seq Scan" else set()
+    for child in node.get("Plans", ()):
+        found |= _seq_scans(child)
+    return found
 
 
 def cursor_at(position) -> str:
@@ -80,6 +129,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="Timed calls per row.")
     parser.add_argument(
         "--slow-repeat", type=int, default=3, help="Timed calls for rows slower than a second."
+    )
+    parser.add_argument(
+        "--no-explain",
+        dest="explain",
+        action="store_false",
+        help="Skip EXPLAIN of each project request's queries (the seq scans column).",
     )
     args = parser.parse_args()
     configure()
@@ -136,10 +191,10 @@ def main() -> None:
         call()
         slow = time.perf_counter() - first > 1.0
         repeat = args.slow_repeat if slow else args.repeat
-        queries = count_queries(call)
-        rows.append(
-            Row(group, name, queries, measure(call, repeat=repeat, warmup=0 if slow else 2))
-        )
+        queries = capture(call)
+        sql = sql_profile(queries, explain=args.explain)
+        samples = measure(call, repeat=repeat, warmup=0 if slow else 2)
+        rows.append(Row(group, name, queries, samples, sql))
 
     def baseline(group, name, fn):
         before = raw.queries
@@ -247,9 +302,10 @@ def report(rows: list[Row], n_claims: int) -> None:
     by_name = {row.name: row for row in rows}
     print()
     print(
-        "| group | request | queries | median ms | p95 ms | project ÷ raw | project ÷ plain DRF |"
+        "| group | request | queries | SQL ms | median ms | p95 ms | project ÷ raw "
+        "| project ÷ plain DRF | seq scan of |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         versus_raw = versus_drf = ""
         if row.name.startswith("project "):
@@ -258,12 +314,15 @@ def report(rows: list[Row], n_claims: int) -> None:
             drf = by_name.get(f"plain DRF {tail.replace('page_size=', '')}")
             versus_raw = f"{row.median / raw.median:.1f}×" if raw else ""
             versus_drf = f"{row.median / drf.median:.1f}×" if drf else ""
+        sql_ms = "" if row.sql_ms is None else f"{row.sql_ms:.1f}"
         print(
-            f"| {row.group} | {row.name} | {row.queries} | {row.median:.1f} | {row.p95:.1f} | "
-            f"{versus_raw} | {versus_drf} |"
+            f"| {row.group} | {row.name} | {row.queries} | {sql_ms} | {row.median:.1f} | "
+            f"{row.p95:.1f} | {versus_raw} | {versus_drf} | {row.seq_scans} |"
         )
     print(
-        f"\n{n_claims:,} claims; the raw JSON equals the project's for every list and detail row."
+        f"\n{n_claims:,} claims; the raw JSON equals the project's for every list and detail row. "
+        "SQL ms: the captured time of the request's queries (one extra call); seq scan of: the "
+        "growing tables some query of the request scans whole, per EXPLAIN."
     )
 
 
