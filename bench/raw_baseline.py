@@ -72,7 +72,7 @@ ORDER BY l.appearance_id, l.position
 """
 CHECKS_SQL = """
 SELECT x.id, x.claim_id, o.name AS organization, x.organization_id, x.outcome, x.checked_at,
-       x.document_id, x.exact, x.start, x."end", x.created_at,
+       x.document_id, x.exact, x.anchor_state, x.start, x."end", x.created_at,
        d.url, d.headline, d.published_at, d.updated_at AS document_updated_at, d.license_id,
        d.publisher_id, d.publication_id
 FROM claims_externalcheck x
@@ -372,6 +372,7 @@ class RawClaims:
                     "checked_at": x["checked_at"],
                     "document": x["document_id"],
                     "excerpt": excerpt,
+                    "anchor_state": x["anchor_state"],
                 }
                 if withheld is not None:
                     item["withheld"] = withheld

@@ -4,9 +4,10 @@ relies on, fast (COPY in batches) and in bounded memory, for bench/scale.py.
     python manage.py generate_scale_data --claims 100000 [--seed 1] [--batch 5000]
 
 What holds for the rows written (tests/bench/test_generate_scale_data.py checks it):
-- one document per five claims, each with a unique body of six sentences in three paragraphs
-  plus a credit line; some sentences carry non-ASCII and astral characters, so offsets are
-  code points;
+- one document per five claims, each with a body of six sentences in three paragraphs plus
+  an agency line (recorded as its DocumentCredit); some sentences carry non-ASCII and astral
+  characters, so offsets are code points; one in twenty is a syndicated copy of the previous
+  one's text in another title (same body and hash);
 - 1–3 appearances per claim whose exact/prefix/suffix/start/end select a sentence of the body;
 - chains of 2–5 links, origin first (a person, an organization or an anonymous source), then a
   reporter, relays and the publisher last; later appearances often reuse the first's origin or
@@ -59,6 +60,7 @@ from sources.models import (
     Agreement,
     AnonymousSource,
     Document,
+    DocumentCredit,
     LicenseTerms,
     Organization,
     Person,
@@ -294,6 +296,7 @@ class ScaleData:
         ]
         self.group_of = {p: self.groups[i % GROUPS] for i, p in enumerate(self.publications)}
         self.agencies = [org(name, K.NEWS_AGENCY) for name in AGENCIES]
+        self.agency_ids = dict(zip(AGENCIES, self.agencies, strict=True))
         other_kinds = [K.GOVERNMENT_BODY, K.THINK_TANK, K.COMPANY]
         self.others = [
             org(f"{COMPANIES[i % 400]} {other_kinds[i % 3].label} {i}", other_kinds[i % 3])
@@ -443,9 +446,22 @@ class ScaleData:
             spans.append((len(body), len(body) + len(sentence)))
             body += sentence
         credit = rng.choice(AGENCIES)
-        body += f"\n\n/{credit}/ story-{index + 1}"
+        credit_line = f"/{credit}/"
+        credit_at = len(body) + 2
+        body += f"\n\n{credit_line} story-{index + 1}"
+        headline = f"{sentences[0][:80]} (story-{index + 1})"
+        # One in twenty is the previous document's agency story again, in another title: a
+        # copy sharing its text (and its hash), as syndication makes them.
+        is_copy = False
+        if index and rng.random() < 0.05:
+            original = self.document(index - 1)
+            if original["row"]["publication_id"] not in (None, publication):
+                body, spans = original["row"]["body"], original["spans"]
+                headline, credit = original["row"]["headline"], original["credit"][3][1:-1]
+                credit_line, credit_at = original["credit"][3], original["credit"][1]
+                is_copy = True
         published = EPOCH + datetime.timedelta(seconds=index * 60 + rng.randrange(60))
-        no_publication = rng.random() < 0.03
+        no_publication = rng.random() < 0.03 and not is_copy
         no_licence = rng.random() < 0.02
         row = {
             "id": index + 1,
@@ -453,7 +469,7 @@ class ScaleData:
             "publication_id": None if no_publication else publication,
             "agency_credit": credit.lower(),
             "url": f"https://news{publication}.example.org/{index + 1}",
-            "headline": f"{sentences[0][:80]} (story-{index + 1})",
+            "headline": headline,
             "published_at": published,
             "language": "en" if rng.random() < 0.9 else "da",
             "body": body,
@@ -468,7 +484,21 @@ class ScaleData:
             "created_at": published + datetime.timedelta(hours=1),
             "updated_at": published + datetime.timedelta(hours=2),
         }
-        return {"row": row, "spans": spans}
+        credit_row = (self.agency_ids[credit], credit_at, credit_at + len(credit_line), credit_line)
+        return {"row": row, "spans": spans, "credit": credit_row}
+
+    def credit(self, index: int) -> dict:
+        """The agency line of the document's text ("/Ritzau/"), at its place in `raw_text`."""
+        organization_id, start, end, text = self.document(index)["credit"]
+        return {
+            "document_id": index + 1,
+            "organization_id": organization_id,
+            "shape": DocumentCredit.Shape.AGENCY_LINE,
+            "text": text,
+            "start": start,
+            "end": end,
+            "created_at": self.document(index)["row"]["created_at"],
+        }
 
     def quote(self, doc_index: int, sentence: int) -> dict:
         """An anchored quote of one sentence of the document: exact, context and offsets."""
@@ -494,10 +524,9 @@ class ScaleData:
             last = min(self.claims, first + self.batch)
             documents_due = min(self.documents, -(-last // CLAIMS_PER_DOCUMENT))
             with transaction.atomic():
-                copy_rows(
-                    Document,
-                    (self.document(i)["row"] for i in range(documents_done, documents_due)),
-                )
+                new = range(documents_done, documents_due)
+                copy_rows(Document, (self.document(i)["row"] for i in new))
+                copy_rows(DocumentCredit, (self.credit(i) for i in new))
                 documents_done = documents_due
                 self.claim_batch(first, last, documents_done)
             yield last
@@ -769,6 +798,7 @@ class ScaleData:
     def reset_sequences(self) -> None:
         tables = [
             Organization, LicenseTerms, Agreement, Topic, Person, AnonymousSource, Document,
+            DocumentCredit,
             Claim, Appearance, Attribution, ExternalCheck, VerificationEvent, ClaimRelation,
             Claim.topics.through, Affiliation,
         ]  # fmt: skip
