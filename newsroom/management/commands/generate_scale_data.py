@@ -455,7 +455,11 @@ class ScaleData:
         is_copy = False
         if index and rng.random() < 0.05:
             original = self.document(index - 1)
-            if original["row"]["publication_id"] not in (None, publication):
+            # Never a copy of a copy: each text stays in distinct titles.
+            if not original["copy"] and original["row"]["publication_id"] not in (
+                None,
+                publication,
+            ):
                 body, spans = original["row"]["body"], original["spans"]
                 headline, credit = original["row"]["headline"], original["credit"][3][1:-1]
                 credit_line, credit_at = original["credit"][3], original["credit"][1]
@@ -485,7 +489,7 @@ class ScaleData:
             "updated_at": published + datetime.timedelta(hours=2),
         }
         credit_row = (self.agency_ids[credit], credit_at, credit_at + len(credit_line), credit_line)
-        return {"row": row, "spans": spans, "credit": credit_row}
+        return {"row": row, "spans": spans, "credit": credit_row, "copy": is_copy}
 
     def credit(self, index: int) -> dict:
         """The agency line of the document's text ("/Ritzau/"), at its place in `raw_text`."""
