@@ -43,6 +43,7 @@ LIMIT %(limit)s
 APPEARANCES_SQL = """
 SELECT a.id, a.claim_id, a.document_id, a.exact, a.prefix, a.suffix, a.start, a."end",
        a.anchor_state, d.url, d.headline, d.published_at, d.updated_at AS document_updated_at,
+       d.withdrawn_at, d.withdrawn_reason,
        d.license_id, d.publisher_id, d.publication_id, pub.name AS publisher_name,
        pn.name AS publication_name
 FROM claims_appearance a
@@ -74,7 +75,7 @@ CHECKS_SQL = """
 SELECT x.id, x.claim_id, o.name AS organization, x.organization_id, x.outcome, x.checked_at,
        x.document_id, x.exact, x.anchor_state, x.start, x."end", x.created_at,
        d.url, d.headline, d.published_at, d.updated_at AS document_updated_at, d.license_id,
-       d.publisher_id, d.publication_id
+       d.publisher_id, d.publication_id, d.withdrawn_at, d.withdrawn_reason
 FROM claims_externalcheck x
 JOIN sources_organization o ON o.id = x.organization_id
 LEFT JOIN sources_document d ON d.id = x.document_id
@@ -255,6 +256,8 @@ class RawClaims:
                 publisher_id=row["publisher_id"],
                 publication_id=row["publication_id"],
                 updated_at=row["document_updated_at"],
+                withdrawn_at=row["withdrawn_at"],
+                withdrawn_reason=row["withdrawn_reason"],
             )
             document.license = terms.get(row["license_id"])
             documents[pk] = document

@@ -123,7 +123,9 @@ def test_generated_data_keeps_the_apps_invariants():
     assert "the chain is intact" in out.getvalue()
 
     # ... the licences include TDM-reserved and no-external-quote holders ...
-    assert LicenseTerms.objects.filter(tdm_reserved=True).exists()
+    terms = list(LicenseTerms.objects.all())
+    assert all(t.tdm_reserved == (t.tdm_status in t.RESERVING_STATUSES) for t in terms)
+    assert any(t.tdm_reserved for t in terms) and any(t.awaits_confirmation for t in terms)
     assert LicenseTerms.objects.filter(max_external_quote_chars=0).exists()
 
     # ... and the consumer API serves it, withholding some quotes.

@@ -17,8 +17,10 @@ What holds for the rows written (tests/bench/test_generate_scale_data.py checks 
 - about 80% concluded; `version` is one more per verification event, `concluded_at` is the
   last conclusion, and the events form one hash chain that `manage.py verify_events` accepts
   (hashed with `claims.audit.event_digest`, the function the workflow uses);
-- ten licence terms (half reserve TDM, three allow no external quote) and three agreements
-  (one in force raises a no-quote licence to 400 characters; one expired, one not yet valid).
+- ten licence terms (reserved, conditional, partial, not reserved, not expressed, and one
+  awaiting an editor's confirmation, which fails closed; three allow no external quote) and
+  three agreements (one in force raises a no-quote licence to 400 characters; one expired,
+  one not yet valid); one document in 200 withdrawn by its sender (a kill notice);
 
 The rows are a pure function of --claims and --seed. The command refuses a database that
 already holds sources or claims: it writes explicit ids. It does not write the edit history
@@ -138,17 +140,20 @@ STATUS_WEIGHTS = [
 ]
 CONCLUSIONS_NEEDING_EVIDENCE = {S.VERIFIED, S.FALSE}
 # (TDM reserved, max external quote chars, sharing scope), one per publisher group.
+T = LicenseTerms.TdmStatus
+# (TDM status, max external quote chars, sharing scope), one per publisher group. The ninth
+# awaits an editor's confirmation (the importer could not classify it): it fails closed.
 LICENCES = [
-    (True, 0, LicenseTerms.SharingScope.INTERNAL),
-    (True, 0, LicenseTerms.SharingScope.SUBSCRIBERS),
-    (False, 0, LicenseTerms.SharingScope.PUBLIC),
-    (True, 100, LicenseTerms.SharingScope.SUBSCRIBERS),
-    (False, 150, LicenseTerms.SharingScope.PUBLIC),
-    (True, 200, LicenseTerms.SharingScope.PUBLIC),
-    (False, 250, LicenseTerms.SharingScope.PUBLIC),
-    (True, 300, LicenseTerms.SharingScope.SUBSCRIBERS),
-    (False, 500, LicenseTerms.SharingScope.PUBLIC),
-    (False, 1000, LicenseTerms.SharingScope.PUBLIC),
+    (T.RESERVED, 0, LicenseTerms.SharingScope.INTERNAL),
+    (T.RESERVED, 0, LicenseTerms.SharingScope.SUBSCRIBERS),
+    (T.NOT_EXPRESSED, 0, LicenseTerms.SharingScope.PUBLIC),
+    (T.CONDITIONAL, 100, LicenseTerms.SharingScope.SUBSCRIBERS),
+    (T.NOT_RESERVED, 150, LicenseTerms.SharingScope.PUBLIC),
+    (T.PARTIAL, 200, LicenseTerms.SharingScope.PUBLIC),
+    (T.NOT_EXPRESSED, 250, LicenseTerms.SharingScope.PUBLIC),
+    (T.RESERVED, 300, LicenseTerms.SharingScope.SUBSCRIBERS),
+    (T.UNKNOWN, 500, LicenseTerms.SharingScope.PUBLIC),
+    (T.NOT_EXPRESSED, 1000, LicenseTerms.SharingScope.PUBLIC),
 ]
 BENCH_USERS = {
     "bench-editor": (roles.EDITORS, True),
@@ -306,7 +311,8 @@ class ScaleData:
         self.org_names = {o.pk: o.name for o in orgs}
 
         terms = []
-        for i, (reserved, chars, scope) in enumerate(LICENCES):
+        for i, (status, chars, scope) in enumerate(LICENCES):
+            reserved = status in LicenseTerms.RESERVING_STATUSES
             notice = (
                 f"{self.org_names[self.groups[i]]} reserves all rights to the content"
                 + (
@@ -323,6 +329,8 @@ class ScaleData:
                     holder_id=self.groups[i],
                     notice=notice,
                     notice_sha256=sha256_hex(normalise_notice(notice)),
+                    tdm_status=status,
+                    # Derived in save(), which bulk_create skips.
                     tdm_reserved=reserved,
                     tdm_legal_basis="DSM Directive Art. 4" if reserved else "",
                     tdm_expression=LicenseTerms.TdmExpression.NATURAL_LANGUAGE
@@ -467,6 +475,7 @@ class ScaleData:
         published = EPOCH + datetime.timedelta(seconds=index * 60 + rng.randrange(60))
         no_publication = rng.random() < 0.03 and not is_copy
         no_licence = rng.random() < 0.02
+        withdrawn = rng.random() < 0.005
         row = {
             "id": index + 1,
             "publisher_id": group,
@@ -484,6 +493,8 @@ class ScaleData:
             "obtained_via": Document.ObtainedVia.IMPORT_COMMAND,
             "license_id": None if no_licence else self.terms_of_group[group],
             "license_override": "",
+            "withdrawn_at": published + datetime.timedelta(days=1) if withdrawn else None,
+            "withdrawn_reason": "Kill notice from the sender: legal." if withdrawn else "",
             "imported_by_id": self.editor,
             "created_at": published + datetime.timedelta(hours=1),
             "updated_at": published + datetime.timedelta(hours=2),
