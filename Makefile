@@ -8,7 +8,7 @@ TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false \
 	FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWtleS1mb3ItbmV3c3Jvb20tdGVzdHM= \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: run test install lint
+.PHONY: run test install lint bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The scale benchmark at 10k claims on its own scratch database (bench/scale.py): prints the
+# figures, asserts only that the raw baseline's JSON equals the project's, never a time.
+BENCH_DB ?= newsroom_bench
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+bench-smoke: install
+	psql -q "$(BENCH_PG)/postgres" -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python bench/scale.py --claims 10000 --repeat 3
