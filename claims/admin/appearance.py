@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -13,6 +13,7 @@ from claims import recording
 from claims.admin.display import AGENT_FIELDS, quote_in_context
 from claims.admin.inlines import trial
 from claims.admin.log import HistoryAdmin, key_or_404
+from claims.admin.quote import AppearanceAddForm, quote_preview
 from claims.admin.timeline import chain_edits
 from claims.models import Appearance, Attribution
 from sources.autocomplete import AutocompleteKeysMixin
@@ -86,7 +87,7 @@ class AttributionInline(AutocompleteKeysMixin, admin.TabularInline):
 
 
 @admin.register(Appearance)
-class AppearanceAdmin(HistoryAdmin):
+class AppearanceAdmin(AutocompleteKeysMixin, HistoryAdmin):
     """One appearance and its chain; reached from its claim, so not listed in the admin index."""
 
     list_display = ["__str__", "claim", "document", "anchor_state"]
@@ -94,13 +95,32 @@ class AppearanceAdmin(HistoryAdmin):
     list_select_related = ["claim", "document"]
     fields = ["claim", "document", "quote", "anchor_state", "created_by", "created_at"]
     readonly_fields = fields
+    add_fields = ["claim", "document", "exact", "prefix", "suffix", "start"]
+    autocomplete_fields = ["claim", "document"]
     inlines = [AttributionInline]
 
     def has_module_permission(self, request):
         return False
 
-    def has_add_permission(self, request):
-        return False  # added on the claim's page, where the quote is anchored
+    # Added from a passage selected on a document's page (claims.admin.quote), or on the
+    # claim's page; either way recording.appearance_create anchors the quote.
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = AppearanceAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_inline_instances(self, request, obj=None):
+        return [] if obj is None else super().get_inline_instances(request, obj)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra = {**(extra_context or {}), "from_quote": quote_preview(request)}
+        return super().add_view(request, form_url, extra)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.claim.is_concluded:
@@ -114,7 +134,22 @@ class AppearanceAdmin(HistoryAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        pass  # every field is read-only; the chain is written by save_formset
+        if change:
+            return  # every field is read-only; the chain is written by save_formset
+        appearance = form.record(user=request.user)
+        # The admin goes on with `obj` (change message, redirect): make it the saved row.
+        for field in Appearance._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(appearance, field.attname))
+        obj._state.adding, obj._state.db = False, appearance._state.db
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            f"The quote from “{obj.document}” was recorded as an appearance of “{obj.claim}”. "
+            "Now record who said it: the chain, origin first.",
+            messages.SUCCESS,
+        )
+        return redirect("admin:claims_appearance_change", obj.pk)
 
     def save_formset(self, request, form, formset, change):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
