@@ -296,3 +296,19 @@ def test_a_concluded_claim_takes_no_new_appearance(client, editor):
     assert response.status_code == 200
     assert "reopen it" in response.content.decode()
     assert not Appearance.objects.exists()
+
+
+def test_a_quote_typed_with_curly_marks_is_stored_as_the_document_has_it(client, editor):
+    # The text has straight apostrophes; the editor typed curly ones on the add page.
+    document = article_a()
+    claim = ClaimFactory()
+    client.force_login(editor)
+    typed = ARTICLE_A_EXPORT_CONTROLS.replace("'", "’")
+
+    response = client.post(
+        reverse("admin:claims_appearance_add"),
+        {"claim": claim.pk, "document": document.pk, "exact": typed, "prefix": "", "suffix": ""},
+    )
+
+    assert response.status_code == 302
+    assert Appearance.objects.get().exact == ARTICLE_A_EXPORT_CONTROLS
