@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from adminsortable2.admin import CustomInlineFormSetMixin, SortableAdminBase, SortableTabularInline
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -35,8 +36,12 @@ class AttributionForm(forms.ModelForm):
         return cleaned
 
 
-class ChainFormSet(BaseInlineFormSet):
-    """The attribution chain, saved as a whole by recording.chain_set in position order."""
+class ChainFormSet(CustomInlineFormSetMixin, BaseInlineFormSet):
+    """The attribution chain, saved as a whole by recording.chain_set in the order shown.
+
+    The rows are dragged into order (django-admin-sortable2 writes each row's position into a
+    hidden field); a new row nobody dragged has none and goes after the others.
+    """
 
     def links(self) -> list[recording.ChainLink]:
         rows = []
@@ -46,7 +51,8 @@ class ChainFormSet(BaseInlineFormSet):
                 continue
             agent = next(data[name] for name in AGENT_FIELDS if data.get(name))
             link = recording.ChainLink(role=data["role"], agent=agent, verb=data.get("verb", ""))
-            rows.append(((data["position"], index), link))
+            position = data.get("position")
+            rows.append(((position is None, position or 0, index), link))
         return [link for _, link in sorted(rows, key=lambda row: row[0])]
 
     def clean(self):
@@ -60,14 +66,16 @@ class ChainFormSet(BaseInlineFormSet):
             raise ValidationError(error.messages) from error
 
 
-class AttributionInline(AutocompleteKeysMixin, admin.TabularInline):
+class AttributionInline(AutocompleteKeysMixin, SortableTabularInline):
+    """The chain, origin first, in the order shown: drag a row to move it, no typed positions."""
+
     model = Attribution
     form = AttributionForm
     formset = ChainFormSet
     extra = 1
     verbose_name = "link"
-    verbose_name_plural = "chain, origin first"
-    fields = ["position", "role", "verb", *AGENT_FIELDS]
+    verbose_name_plural = "chain, origin first (drag a row to move it)"
+    fields = ["role", "verb", *AGENT_FIELDS, "position"]
     autocomplete_fields = list(AGENT_FIELDS)
 
     def get_queryset(self, request):
@@ -87,7 +95,7 @@ class AttributionInline(AutocompleteKeysMixin, admin.TabularInline):
 
 
 @admin.register(Appearance)
-class AppearanceAdmin(AutocompleteKeysMixin, HistoryAdmin):
+class AppearanceAdmin(SortableAdminBase, AutocompleteKeysMixin, HistoryAdmin):
     """One appearance and its chain; reached from its claim, so not listed in the admin index."""
 
     list_display = ["__str__", "claim", "document", "anchor_state"]

@@ -1,5 +1,5 @@
-"""The document page's selection tools in a real browser: a passage selected in the text opens
-the claim add page with the selector the server anchored, and the claim saves with its quote."""
+"""The document-to-claim tools in a real browser: a passage selected in the text opens the
+claim add page with the selector the server anchored; chain rows are dragged into order."""
 
 import pytest
 from django.test import Client
@@ -78,3 +78,32 @@ def test_selecting_the_second_repeat_starts_a_claim_quoting_it(pages):
     appearance = Appearance.objects.get(claim=Claim.objects.get(text__startswith="The deal"))
     assert (appearance.start, appearance.exact) == (second, QUOTE)
     assert refused == []  # the script is a static file: the policy refuses nothing
+
+
+def test_dragging_a_chain_row_reorders_the_chain(pages):
+    from tests.claims.factories import AttributionFactory
+    from tests.factories import AnonymousSourceFactory, OrganizationFactory
+
+    editor = StaffFactory(username="b-editor2", groups=["Editors"])
+    appearance = AppearanceFactory()
+    ft = OrganizationFactory(name="Financial Times")
+    officials = AnonymousSourceFactory(description="officials")
+    # Recorded the wrong way round: the reporter first.
+    AttributionFactory(
+        appearance=appearance, position=0, role="reporter", anonymous_source=None, organization=ft
+    )
+    AttributionFactory(appearance=appearance, position=1, role="origin", anonymous_source=officials)
+    context = logged_in(pages, editor)
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    page.goto(f"{pages.base_url}/admin/claims/appearance/{appearance.pk}/change/")
+
+    page.drag_and_drop("#chain-1 td.original p", "#chain-0 td.original p")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    pages.screenshot(page, "after-drag")
+
+    roles = list(appearance.chain.order_by("position").values_list("role", flat=True))
+    assert roles == ["origin", "reporter"]
+    assert refused == []
