@@ -102,7 +102,9 @@ def test_a_typed_variant_of_any_slice_anchors_where_it_folds_equal(body, data):
     try:
         found = anchor(body, exact=typed)
     except AmbiguousQuote:
-        assert fold(body).count(fold(typed)) > 1
+        folded, quote = fold(body), fold(typed)
+        repeats = [at for at in range(len(body)) if folded.startswith(quote, at)]  # overlapping
+        assert len(repeats) > 1
         return
     assert fold(body[found.start : found.end]) == fold(typed)
     assert found.exact == body[found.start : found.end]
