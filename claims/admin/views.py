@@ -571,6 +571,7 @@ class FromQuoteView(ClaimAdminView):
     document with the reason.
     """
 
+    http_method_names = ["get"]
     PAGES = {
         "claim": ("claims.add_claim", "admin:claims_claim_add", "Only editors record claims."),
         "appearance": (
