@@ -209,7 +209,7 @@ def appearance_create(
     return Appearance.objects.create(
         claim=claim,
         document=document,
-        exact=exact,
+        exact=found.exact,  # the document's characters, not the typed variants
         start=found.start,
         end=found.end,
         prefix=found.prefix,
@@ -297,7 +297,7 @@ def external_check_record(
         except AnchorError as error:
             errors["exact"] = error.error_list
         else:
-            check.exact = exact
+            check.exact = found.exact  # the document's characters, not the typed variants
             check.start, check.end = found.start, found.end
             check.prefix, check.suffix = found.prefix, found.suffix
     if errors:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django.contrib.sitemaps",
+    "adminsortable2",
     "newsroom",
     "sources",
     "claims",

@@ -25,6 +25,7 @@ from sources.models import (
     DocumentCredit,
     LicenseTerms,
     Organization,
+    OrganizationAlias,
     Person,
 )
 from sources.terms import (
@@ -41,14 +42,59 @@ IMPORT_REPORT_SESSION_KEY = "sources_document_import_report"
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class OrganizationAliasFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            name = " ".join(form.cleaned_data.get("name", "").split()).casefold()
+            if not name or self._should_delete_form(form):
+                continue
+            if name in seen:
+                form.add_error("name", "This alias is given twice.")
+            seen.add(name)
+
+
+class OrganizationAliasInline(admin.TabularInline):
+    """The other names an organization goes by; part of the organization, edited with it."""
+
+    model = OrganizationAlias
+    formset = OrganizationAliasFormSet
+    extra = 1
+    verbose_name = "alias"
+    verbose_name_plural = "aliases (other names it is credited or quoted under, e.g. FT)"
+
+    def _may_edit(self, request, obj) -> bool:
+        parent = self.parent_model._meta
+        action = "change" if obj is not None else "add"
+        return request.user.has_perm(f"{parent.app_label}.{action}_{parent.model_name}")
+
+    def has_view_permission(self, request, obj=None):
+        opts = self.parent_model._meta
+        return request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or (
+            self._may_edit(request, obj)
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+
 @admin.register(Organization)
 class OrganizationAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "kind", "parent"]
     list_filter = ["kind"]
-    search_fields = ["name"]
+    # The agent pickers (autocomplete) search here too, so "FT" finds the Financial Times.
+    search_fields = ["name", "aliases__name"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
+    inlines = [OrganizationAliasInline]
 
 
 class AffiliationInline(AutocompleteKeysMixin, admin.TabularInline):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from sources.fields import EncryptedTextField
@@ -22,7 +23,9 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(kind__in=[Organization.Kind.PUBLISHER, Organization.Kind.PUBLICATION])
 
     def by_name(self, name: str):
-        return self.filter(name__iexact=name.strip())
+        """Organizations named `name` (any case) or known by it as an alias ("FT")."""
+        name = " ".join(name.split())
+        return self.filter(Q(name__iexact=name) | Q(aliases__name__iexact=name)).distinct()
 
 
 class Organization(models.Model):
@@ -73,6 +76,43 @@ class Organization(models.Model):
             seen.add(org.parent_id)
             org = org.parent
         return org
+
+
+class OrganizationAlias(models.Model):
+    """Another name an organization goes by: "FT" for the Financial Times, "AP", "dpa".
+
+    Matched in any case, like names, by `Organization.objects.by_name()`: the admin's agent
+    picker, the importer and the suggester all find the organization by it. An alias names
+    one organization only, and never another organization's own name.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "aliases"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="organization_alias_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = " ".join(self.name.split())
+        others = Organization.objects.filter(name__iexact=self.name)
+        if self.organization_id is not None:
+            others = others.exclude(pk=self.organization_id)
+        other = others.first()
+        if other is not None:
+            raise ValidationError({"name": f"“{self.name}” is the name of {other.name}."})
+        taken = OrganizationAlias.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
+        taken = taken.select_related("organization").first()
+        if taken is not None:
+            raise ValidationError(
+                {"name": f"“{self.name}” is already an alias of {taken.organization.name}."}
+            )
 
 
 class Person(models.Model):

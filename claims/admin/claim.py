@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -29,6 +30,12 @@ from claims.admin.inlines import (
     NewRelationInline,
 )
 from claims.admin.log import HistoryAdmin
+from claims.admin.quote import (
+    SELECTOR_FIELDS,
+    ClaimFromQuoteForm,
+    carries_quote,
+    quote_preview,
+)
 from claims.admin.workflow import WorkflowActionsMixin
 from claims.disclosure import outside_disclosure, quote_key
 from claims.models import Appearance, Claim, ClaimRelation
@@ -95,6 +102,12 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         claim = ["text", "summary", "topics"]
+        if obj is None and carries_quote(request):
+            description = (
+                "Put the claim in the newsroom's own words; the quote is recorded as where it "
+                "appears, and its chain comes next."
+            )
+            return [(None, {"fields": [*claim, *SELECTOR_FIELDS], "description": description})]
         if obj is None:
             description = "Save the claim, then record where it appears."
             return [(None, {"fields": claim, "description": description})]
@@ -121,6 +134,11 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
             ("Relations", {"fields": ["relations"]}),
         ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None and carries_quote(request):
+            kwargs["form"] = ClaimFromQuoteForm
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_inline_instances(self, request, obj=None):
         # Appearances, checks and relations hang off a saved claim.
         if obj is None:
@@ -146,6 +164,8 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
                     "Only editors record claims; fact-checkers review them from the queue."
                 ),
             )
+        if carries_quote(request):
+            extra_context = {**(extra_context or {}), "from_quote": quote_preview(request)}
         return super().add_view(request, form_url, extra_context)
 
     @admin.display(description="Topics")
@@ -222,6 +242,29 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
         for field in Claim._meta.concrete_fields:
             setattr(obj, field.attname, getattr(claim, field.attname))
         obj._state.adding, obj._state.db = False, claim._state.db
+        if data.get("document") is not None and data.get("exact"):
+            obj.quoted = recording.appearance_create(
+                claim=claim,
+                document=data["document"],
+                exact=data["exact"],
+                prefix=data.get("prefix", ""),
+                suffix=data.get("suffix", ""),
+                start=data.get("start"),
+                user=request.user,
+            )
+            self.warn_unquotable(request, claim, [obj.quoted])
+
+    def response_add(self, request, obj, post_url_continue=None):
+        appearance = getattr(obj, "quoted", None)
+        if appearance is None:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            f"The claim “{obj}” was recorded with its quote from “{appearance.document}”. "
+            "Now record who said it: the chain, origin first.",
+            messages.SUCCESS,
+        )
+        return redirect("admin:claims_appearance_change", appearance.pk)
 
     def save_related(self, request, form, formsets, change):
         # Topics were written by the service in save_model; the inlines go through theirs.
@@ -258,6 +301,11 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
                 name="claims_claim_suggest",
             ),
             path("queue/", page(views.QueueView), name="claims_claim_queue"),
+            path(
+                "from-quote/<int:document_id>/",
+                page(views.FromQuoteView),
+                name="claims_claim_from_quote",
+            ),
             path(
                 "<path:object_id>/provenance/",
                 page(views.ProvenanceView),

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 
 from claims import recording
@@ -32,6 +32,7 @@ from claims.admin.display import (
     relay_box,
 )
 from claims.admin.filters import REVIEW_QUEUES, ReviewQueueFilter, in_review_queue
+from claims.admin.quote import quote_selector
 from claims.admin.suggest import DocumentPickForm, accept_form
 from claims.admin.timeline import claim_timeline
 from claims.admin.workflow import (
@@ -43,6 +44,7 @@ from claims.admin.workflow import (
     refusal_messages,
     report_success,
 )
+from claims.anchoring import AnchorError
 from claims.models import Appearance, Attribution, Claim, ExternalCheck
 from claims.origins import conflicts
 from claims.suggest import (
@@ -559,3 +561,40 @@ class SuggestView(ClaimAdminView):
             ),
         )
         return recorded
+
+
+class FromQuoteView(ClaimAdminView):
+    """Anchor a passage selected on a document's page, then open the add page pre-filled.
+
+    `then=claim` opens a new claim with the quote; `then=appearance` records the quote as an
+    appearance of a claim still to choose. A passage that cannot be anchored goes back to the
+    document with the reason.
+    """
+
+    http_method_names = ["get"]
+    PAGES = {
+        "claim": ("claims.add_claim", "admin:claims_claim_add", "Only editors record claims."),
+        "appearance": (
+            "claims.add_appearance",
+            "admin:claims_appearance_add",
+            "Only editors record where a claim appears.",
+        ),
+    }
+
+    def get(self, request, document_id):
+        document = get_object_or_404(Document, pk=document_id)
+        permission, page, refusal = self.PAGES.get(request.GET.get("then"), self.PAGES["claim"])
+        if not request.user.has_perm(permission):
+            raise PermissionDenied(refusal)
+        try:
+            start = int(request.GET.get("start", ""))
+        except ValueError:
+            start = None
+        try:
+            selector = quote_selector(document, exact=request.GET.get("exact", ""), start=start)
+        except AnchorError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("admin:sources_document_change", document.pk)
+        if page == "admin:claims_claim_add":
+            selector["text"] = selector["exact"]  # a first draft, to put in the newsroom's words
+        return redirect(f"{reverse(page)}?{urlencode(selector)}")

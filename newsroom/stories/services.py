@@ -225,7 +225,7 @@ def citation_create(
             story=locked,
             claim=Claim.objects.select_for_update().get(pk=claim.pk),
             use=use,
-            exact=exact,
+            exact=found.exact,  # the story's own characters, not the typed variants
             start=found.start,
             end=found.end,
             prefix=found.prefix,

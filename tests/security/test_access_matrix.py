@@ -162,6 +162,15 @@ RULES: dict[str, Rule] = {
         options="ddnnn",
         post="ddada",
     ),
+    # A passage selected on a document's page becomes a claim: editors' work. Without a
+    # passage the page goes back to the document with the reason.
+    "admin:claims_claim_from_quote": rule(
+        "ddada",
+        "ddnnn",
+        kwargs=lambda o: {"document_id": o.document.pk},
+        head="ddnnn",
+        options="ddnnn",
+    ),
     "admin:claims_claim_queue": rule("ddaaa", "ddnnn", head="ddnnn", options="ddnnn"),
     "admin:claims_claim_provenance": rule(
         "ddaaa",
@@ -273,7 +282,6 @@ ADMIN_VIEWS = {
 }
 # Admins that refuse more than the model permissions, and why. Keys: "model label:view".
 ADMIN_REFUSES = {
-    "claims.appearance:add": "added on the claim's page, where the quote is anchored",
     "newsroom.apitoken:delete": "tokens are revoked, never deleted (who had access)",
     "axes.accessattempt:add": "login attempts are recorded by failed logins alone",
     "axes.accesslog:add": "login attempts are recorded by logins alone",
