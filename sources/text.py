@@ -380,18 +380,20 @@ def _drop_repeated_lede(
     paragraph starts with): the longer one is kept. A lede printed three times loses both
     extra copies in one pass, so normalising again changes nothing.
     """
-    while True:
-        at = _repeated_lede_at(paragraphs)
+    # Bounded: only the opening window is searched, and each pass drops one paragraph of it.
+    for _ in range(_LEDE_WINDOW):
+        at = _repeated_lede_at(paragraphs[: 2 * _LEDE_WINDOW + 1])
         if at is None:
-            return paragraphs
+            break
         warnings.append("Dropped a repeated copy of the opening paragraph.")
         removed.append(Removed(REPEATED_LEDE, paragraphs[at]))
         paragraphs = paragraphs[:at] + paragraphs[at + 1 :]
+    return paragraphs
 
 
-def _repeated_lede_at(paragraphs: list[str]) -> int | None:
-    collapsed = [" ".join(p.split()) for p in paragraphs]
-    for i in range(min(_LEDE_WINDOW, len(paragraphs))):
+def _repeated_lede_at(opening: list[str]) -> int | None:
+    collapsed = [" ".join(p.split()) for p in opening]
+    for i in range(min(_LEDE_WINDOW, len(opening))):
         lede = collapsed[i]
         for later in collapsed[i + 1 : i + 1 + _LEDE_WINDOW]:
             if later == lede or (
