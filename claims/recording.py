@@ -30,6 +30,7 @@ from claims.models import (
     Topic,
 )
 from claims.origins import refresh_independent_origins
+from claims.workflow import StaleVersion
 from sources import agents
 from sources.agents import Agent
 from sources.models import Document, Organization
@@ -123,14 +124,19 @@ def claim_update(
     topics: Iterable[Topic] | None = None,
     topic_names: Iterable[str] | None = None,
     user: AbstractBaseUser | None = None,
+    expected_revision: int | None = None,
 ) -> Claim:
     """Edit a claim's own words or topics (its state changes only through the workflow).
 
     The row is locked and re-read first, so a state the workflow set meanwhile is neither
-    overwritten nor recorded in the edit history as going back.
+    overwritten nor recorded in the edit history as going back. With `expected_revision`
+    (the revision the editor read), an edit built on older content is refused as stale
+    (StaleVersion), so two editors never silently overwrite each other.
     """
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
     ensure_open(locked.pk)
+    if expected_revision is not None and expected_revision != locked.revision:
+        raise StaleVersion(expected=expected_revision, current=locked.revision, counter="revision")
     fields = []
     if text is not None and text.strip() != locked.text:
         locked.text = text.strip()

@@ -307,6 +307,12 @@ class ClaimWriteSerializer(serializers.Serializer):
     text = serializers.CharField()
     summary = serializers.CharField(max_length=75, required=False, allow_blank=True)
     topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    expected_revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="On an edit: the claim's `revision` you read. Give it, and an edit built on "
+        "content that changed since is refused (409) instead of overwriting it.",
+    )
 
 
 class EvidenceSerializer(serializers.Serializer):

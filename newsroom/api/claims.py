@@ -178,6 +178,7 @@ class ClaimViewSet(
             summary=data.get("summary"),
             topic_names=data.get("topics"),
             user=request.user,
+            expected_revision=data.get("expected_revision"),
         )
         return self.fresh(claim.pk)
 

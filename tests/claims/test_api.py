@@ -691,6 +691,30 @@ def test_a_verified_claim_cannot_be_rewritten_over_the_api_or_in_the_admin(
     assert cooper.appearances.count() == 1
 
 
+def test_an_edit_built_on_an_older_revision_is_a_409_and_changes_nothing(story, editor_api):
+    # Found by the adversarial suite: two editors saving one claim overwrote each other.
+    miller = Claim.objects.get(summary__startswith="Stephen Miller")
+    read = editor_api.get(f"{CLAIMS}{miller.pk}/").json()["revision"]
+
+    first = editor_api.patch(
+        f"{CLAIMS}{miller.pk}/",
+        {"text": "Miller tasked with the détente.", "expected_revision": read},
+        format="json",
+    )
+    second = editor_api.patch(
+        f"{CLAIMS}{miller.pk}/",
+        {"text": "Someone else's words.", "expected_revision": read},
+        format="json",
+    )
+
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert second.json()["code"] == "stale_revision"
+    assert second.json()["current_revision"] == first.json()["revision"]
+    miller.refresh_from_db()
+    assert miller.text == "Miller tasked with the détente."
+
+
 @pytest.mark.parametrize(
     "evidence",
     [[{"url": 5}], [{"note": ["a"]}], [{"document": True}], [{"colour": "red"}], ["just text"]],

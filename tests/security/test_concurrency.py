@@ -228,16 +228,6 @@ def test_soak_parallel_edits_lose_no_revision_and_no_history(editor):
 READERS, READ_ROUNDS = 10, 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "claims/recording.py claim_update takes no expected revision (nor does PATCH "
-        "/api/v1/claims/<id>/ or the admin change form pass one): editors who read the same "
-        "revision and each save their change silently overwrite each other - the last save "
-        "wins and the others' words are lost with no 409 (STYLE rule 6). Fix: claim_update("
-        "expected_revision=...) raising workflow.StaleVersion, passed by the API and admin."
-    ),
-)
 def test_soak_read_modify_write_edits_with_expected_revisions_lose_nothing(editor):
     # Given 10 editors who each, 5 times, read the claim and append a sentence of their own
     claim = ClaimFactory(text="Start.", created_by=editor)
