@@ -110,7 +110,7 @@ def _claimreview_node(claim: Claim, *, build_url: BuildUrl, url: str | None = No
             f"Claim {claim.pk} is {claim.status}: only a concluded claim has a review to publish."
         )
     rating = RATING_SCALE[claim.status]
-    conclusion = _concluding_event(claim)
+    conclusion = concluding_event(claim)
     url = url or build_url(claimreview_path(claim))
     node = {
         "@type": "ClaimReview",
@@ -135,7 +135,7 @@ def _claimreview_node(claim: Claim, *, build_url: BuildUrl, url: str | None = No
     return node
 
 
-def _concluding_event(claim: Claim):
+def concluding_event(claim: Claim):
     """Return the event that moved the claim into its current concluded state, if recorded."""
     concluding = [event for event in claim.events.all() if event.to_status == claim.status]
     return max(concluding, key=lambda event: (event.created_at, event.pk), default=None)

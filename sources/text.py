@@ -288,14 +288,18 @@ def _join_lines(lines: list[str]) -> str:
         previous = pieces[-1]
         if previous.endswith("\u00ad"):
             pieces[-1] = previous[:-1]  # a soft hyphen marks a word split across lines
-        elif previous.endswith("-") and previous[-2:-1].isalpha() and line[0].isalpha():
-            pass  # a compound split at its hyphen: "US-" / "China"
-        elif _opens_at_end("".join(pieces)) or (line[0] in "”’»" and _open_quote("".join(pieces))):
-            pass  # a break just inside a quotation: “ / Salt Typhoon” or Salt Typhoon / ”
-        else:
+        elif not _joins_without_space("".join(pieces), line):
             pieces.append(" ")
         pieces.append(line)
     return re.sub(r"[ \t\v\f]+", " ", "".join(pieces))
+
+
+def _joins_without_space(text: str, line: str) -> bool:
+    """Tell whether a line break inside `text` + `line` stands for no space at all."""
+    if text.endswith("-") and text[-2:-1].isalpha() and line[0].isalpha():
+        return True  # a compound split at its hyphen: "US-" / "China"
+    # A break just inside a quotation: “ / Salt Typhoon” or Salt Typhoon / ”
+    return _opens_at_end(text) or (line[0] in "”’»" and _open_quote(text))
 
 
 def _ends_sentence(line: str) -> bool:

@@ -108,7 +108,7 @@ def story_detail(request, slug: str):
             {
                 "number": numbers[citation.pk],
                 "use": USE_WORDS[citation.use],
-                "claim": claim_citation(claim, disclosure, build_url=build_url) if claim else None,
+                "claim": claim_citation(claim, disclosure) if claim else None,
             }
         )
     headers = tdm_signals(request, disclosure)

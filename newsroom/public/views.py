@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from claims.claimreview import RATING_SCALE, claim_reviewed, claimreview
+from claims.claimreview import RATING_SCALE, claim_reviewed, claimreview, concluding_event
 from claims.disclosure import disclosure_for, quote_key, rationale_for, served_last_modified
 from claims.models import Claim
 from claims.words import chain_in_words, check_in_words, public_date
@@ -35,7 +35,7 @@ def verdict(claim: Claim) -> dict:
     return {"label": RATING_SCALE[claim.status].label, "status": claim.status}
 
 
-def claim_citation(claim: Claim, disclosure, *, build_url) -> dict:
+def claim_citation(claim: Claim, disclosure) -> dict:
     """Everything a reader's footnote or fact-check page says about one concluded claim."""
     appearances = []
     for appearance in sorted(claim.appearances.all(), key=lambda a: (a.document_id, a.pk)):
@@ -53,11 +53,7 @@ def claim_citation(claim: Claim, disclosure, *, build_url) -> dict:
                 "language": document.language,
             }
         )
-    conclusion = max(
-        (event for event in claim.events.all() if event.to_status == claim.status),
-        key=lambda event: (event.created_at, event.pk),
-        default=None,
-    )
+    conclusion = concluding_event(claim)
     return {
         "claim": claim,
         "verdict": verdict(claim),
@@ -94,7 +90,7 @@ def fact_check(request, pk: int, slug: str):
     headers = tdm_signals(request, disclosure)
     review = claimreview(claim, build_url=build_url, url=build_url(canonical))
     context = {
-        "citation": claim_citation(claim, disclosure, build_url=build_url),
+        "citation": claim_citation(claim, disclosure),
         "claimreview_json": json_ld(review),
         "tdm_reserved": bool(headers),
         "canonical": build_url(canonical),
