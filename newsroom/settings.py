@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "newsroom.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Consumer-facing reads to the read replica, when there is one (newsroom/routers.py).
+    "newsroom.routers.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -110,6 +112,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # take the write lock when a transaction starts (SQLite has no SELECT ... FOR UPDATE), so
     # racing transitions queue up and the loser sees a stale version (409), not "locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+
+# A read replica (optional): consumer-facing reads go to it, writes, reads inside a write
+# transaction and staff requests stay on the primary (newsroom/routers.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    from newsroom.routers import replica_database
+
+    DATABASES["replica"] = replica_database(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
