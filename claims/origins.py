@@ -81,23 +81,51 @@ def refresh_independent_origins(claim_ids: Iterable[int]) -> dict[int, int]:
 
     Call inside the transaction that changed appearances, chains or same-as relations.
     """
+    return _refresh(claim_ids)[0]
+
+
+@transaction.atomic
+def recount_batch(*, after: int = 0, batch_size: int = 2000) -> tuple[int | None, int, int]:
+    """Recount and store the origins of the next `batch_size` claims by id after `after`.
+
+    Keyset paging (no OFFSET), set-based (the same 3 queries for a batch as for one claim,
+    plus an UPDATE of the claims whose stored count was wrong), atomic per batch. Returns
+    (the last claim id done, or None when none is left; claims counted; counts corrected),
+    so a caller can store the position and resume after it.
+    """
+    ids = list(
+        Claim.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch_size]
+    )
+    if not ids:
+        return None, 0, 0
+    counts, corrected = _refresh(ids)
+    return ids[-1], len(ids), corrected
+
+
+def _refresh(claim_ids: Iterable[int]) -> tuple[dict[int, int], int]:
+    """Recount the claims and their closure; store the counts that changed. (counts, changed)"""
     components = same_as_components(claim_ids)
     if not components:
-        return {}
+        return {}, 0
     # Lock the rows first, in a fixed order, so two writers recounting the same component
     # serialise and the later one counts what the earlier one committed.
-    list(
+    stored = dict(
         Claim.objects.select_for_update()
         .filter(pk__in=components)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "independent_origins")
     )
     counts = _counts_over_closure(components)
-    Claim.objects.bulk_update(
-        [Claim(pk=claim_id, independent_origins=n) for claim_id, n in counts.items()],
-        fields=["independent_origins"],
-    )
-    return counts
+    # Only the rows whose count moved are written: a recount that finds nothing wrong writes
+    # nothing, and a write path touching one claim updates one row.
+    changed = [
+        Claim(pk=claim_id, independent_origins=n)
+        for claim_id, n in counts.items()
+        if stored.get(claim_id) != n
+    ]
+    if changed:
+        Claim.objects.bulk_update(changed, fields=["independent_origins"], batch_size=1000)
+    return counts, len(changed)
 
 
 def conflicts(*, claims: Iterable[Claim] | None = None) -> list[tuple[Claim, Claim, ClaimRelation]]:
