@@ -139,9 +139,7 @@ def test_staff_reads_stay_on_the_primary(replica):
     assert counted.sql("replica") == []
 
 
-def test_a_token_first_use_writes_then_reads_its_own_write_from_the_primary(
-    replica
-):
+def test_a_token_first_use_writes_then_reads_its_own_write_from_the_primary(replica):
     consumer = UserFactory(username="t-consumer2", groups=["API consumers"])
     _, key = token_issue(user=consumer, name="feed")
     client = APIClient()

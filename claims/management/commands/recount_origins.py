@@ -66,7 +66,8 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"Done: {done:,} claims recounted, {corrected:,} counts corrected in {elapsed:.1f} s."
+                f"Done: {done:,} claims recounted, {corrected:,} counts corrected "
+                f"in {elapsed:.1f} s."
             )
         )
 
