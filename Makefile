@@ -8,7 +8,7 @@ TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false \
 	FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWtleS1mb3ItbmV3c3Jvb20tdGVzdHM= \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: run test install lint bench-smoke
+.PHONY: run test install lint bench-smoke bench-http bench-write
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,16 @@ BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 bench-smoke: install
 	psql -q "$(BENCH_PG)/postgres" -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python bench/scale.py --claims 10000 --repeat 3
+
+# Over HTTP (bench/http_load.py): the project under gunicorn (3 sync workers) beside a raw psycopg +
+# orjson WSGI app, each loaded by wrk (apt-get install -y wrk) with 8 connections for
+# BENCH_SECONDS per URL, on a database already filled by generate_scale_data.
+BENCH_HTTP_DB ?= nr_scale
+BENCH_SECONDS ?= 30
+bench-http: install
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_HTTP_DB) $(BIN)/python -m bench.http_load --duration $(BENCH_SECONDS)
+
+# The write path (bench/write_path.py): recording a claim with an appearance and a 3-link chain
+# through claims/recording.py, beside raw INSERTs, on a generated database (written to).
+bench-write: install
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_HTTP_DB) $(BIN)/python bench/write_path.py
