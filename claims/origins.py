@@ -75,11 +75,13 @@ def count_independent_origins(claim_ids: Iterable[int]) -> dict[int, int]:
     return {claim_id: counts.get(claim_id, 0) for claim_id in ids}
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def refresh_independent_origins(claim_ids: Iterable[int]) -> dict[int, int]:
     """Recount and store `Claim.independent_origins` for the claims and their same-as closure.
 
-    Call inside the transaction that changed appearances, chains or same-as relations.
+    Call inside the transaction that changed appearances, chains or same-as relations. Inside
+    one it takes no savepoint of its own (two round trips fewer on every chain edit): nothing
+    catches its errors to carry on, so a failure rolls back the service that called it.
     """
     return _refresh(claim_ids)[0]
 

@@ -107,7 +107,8 @@ def claim_create(
     claim = Claim(text=text.strip(), summary=summary.strip(), created_by=user)
     if user is not None:
         claim._history_user = user  # the edit history names the author outside requests too
-    claim.full_clean()
+    # The author is the saved user at hand (the foreign key holds it): no query to look it up.
+    claim.full_clean(exclude=["created_by"] if user is not None and user.pk else None)
     topics = [*topics, *topics_named(topic_names, user=user)]
     claim.save()
     if topics:
