@@ -481,6 +481,7 @@ def summary(
 ) -> list[tuple[Audience, Action, Decision]]:
     """Return every audience × action decision for a document (for the admin's licence panel)."""
     agreement = agreement_for(document.license, on=timezone.now())
+    signal = site_signal_for(document)
     rows = []
     for audience in Audience:
         for action in Action:
@@ -490,6 +491,7 @@ def summary(
                 audience=audience,
                 characters=quote_characters,
                 agreement=agreement,
+                site_signal=signal,
             )
             rows.append((audience, action, decision))
     return rows

@@ -607,7 +607,8 @@ def site_policy_record(
     current = list(SiteSignal.objects.current().filter(site=site).select_related("site"))
     warnings = site_conflicts(current)
     for signal in created:
-        if signal.tdm_policy_url and signal.tdm_policy_id is None:
+        policy = signal.tdm_policy
+        if signal.tdm_policy_url and (policy is None or not policy.document):
             warnings.append(
                 f"The policy {signal.tdm_policy_url} was not read: until it is (record it with "
                 "--tdm-policy), mining stays reserved with no known way to license it."
