@@ -425,7 +425,9 @@ def test_a_policy_permitting_mining_without_duty_allows_it(dk):
     assert decision and POLICY in decision.reason
 
 
-def test_a_reservation_with_an_unread_policy_fails_closed(dk):
+def test_a_reservation_with_an_unread_policy_fails_closed(dk, admin_client):
+    from django.urls import reverse
+
     site_policy_record(
         publisher=dk,
         host=SITE,
@@ -439,6 +441,10 @@ def test_a_reservation_with_an_unread_policy_fails_closed(dk):
     decision = mine(DocumentFactory(publisher=dk, url=PAGE))
 
     assert not decision and "has not been read" in decision.reason and POLICY in decision.reason
+    page = admin_client.get(
+        reverse("admin:sources_sitepolicy_change", args=[SitePolicy.objects.get().pk])
+    )
+    assert f"The TDM policy {POLICY}" in page.content.decode()  # named, not read: said so
 
 
 def test_machine_readable_0_allows_mining_when_the_terms_are_silent(dk):
@@ -574,3 +580,100 @@ def test_an_invalid_meta_value_is_ignored_with_a_warning(dk):
 
     assert not SiteSignal.objects.exists()
     assert any("TDM meta was ignored" in w for w in result.warnings)
+
+
+# Admin ------------------------------------------------------------------------------------------
+
+
+def test_the_site_policy_page_shows_signals_conflicts_and_robots(dk, admin_client):
+    from django.urls import reverse
+
+    call_command(
+        "record_site_policy",
+        "DK Medier",
+        "--tdmrep-json",
+        str(DATA / "tdmrep.json"),
+        "--html",
+        str(DATA / "page.html"),
+        "--robots-txt",
+        str(DATA / "robots.txt"),
+        "--tdm-policy",
+        str(DATA / "policy.json"),
+    )
+    site = SitePolicy.objects.get()
+
+    page = admin_client.get(reverse("admin:sources_sitepolicy_change", args=[site.pk]))
+    text = page.content.decode()
+
+    assert page.status_code == 200
+    assert "The machine-readable signals disagree" in text
+    assert "GPTBot may not crawl /" in text and "never decisive" in text
+    assert "None: the current signals agree" not in text
+    organization = admin_client.get(reverse("admin:sources_organization_change", args=[dk.pk]))
+    assert SITE in organization.content.decode()
+    listing = admin_client.get(reverse("admin:sources_sitepolicy_changelist"))
+    assert SITE in listing.content.decode()
+
+
+def test_the_document_page_shows_its_sites_signal_and_the_conflict(dk, admin_client):
+    from django.urls import reverse
+
+    call_command(
+        "record_site_policy",
+        "DK Medier",
+        "--tdmrep-json",
+        str(DATA / "tdmrep.json"),
+        "--html",
+        str(DATA / "page.html"),
+        "--tdm-policy",
+        str(DATA / "policy.json"),
+    )
+    document = DocumentFactory(publisher=dk, url=PAGE)
+
+    page = admin_client.get(reverse("admin:sources_document_change", args=[document.pk]))
+    text = page.content.decode()
+
+    assert "tdm-reservation 1, from the HTML meta of " + PAGE in text
+    assert "The machine-readable signals disagree" in text
+    assert "mine it automatically" in text
+
+
+# Feed responses ---------------------------------------------------------------------------------
+
+
+class _FeedHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path == "/robots.txt":
+            self.send_response(404)
+            self.end_headers()
+            return
+        data = (Path(__file__).parent / "data" / "feeds" / "outlet.rss").read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("tdm-reservation", "1")
+        self.send_header("tdm-policy", POLICY)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_a_feeds_tdm_headers_are_recorded_and_reach_its_documents_terms(db):
+    from sources.models import Document
+
+    outlet = OrganizationFactory(name="Outlet B")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/outlet.rss"
+    try:
+        call_command("ingest_feed", url, "--publisher", "Outlet B", "--no-progress")
+    finally:
+        server.shutdown()
+
+    (signal,) = SiteSignal.objects.all()
+    assert (signal.location, signal.reservation, signal.resource_url) == (Location.HEADER, 1, url)
+    assert signal.site.publisher == outlet
+    terms = Document.objects.filter(license__isnull=False).first().license
+    assert terms.tdm_expression == LicenseTerms.TdmExpression.MACHINE_READABLE
+    assert terms.tdm_policy_url == POLICY and terms.tdm_signal_source == f"HTTP header of {url}"
