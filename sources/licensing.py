@@ -347,16 +347,13 @@ def site_signals_for(documents: Iterable[Document]) -> dict[int, Effective | Non
 
 
 def _terms_settle_tdm(terms: LicenseTerms | None) -> bool:
-    """Whether the terms answer the TDM question themselves: an editor confirmed them, or the
-    notice reserves (a reservation in words is never weakened by a machine-readable 0)."""
-    if terms is None:
-        return False
+    """Whether the terms answer the TDM question themselves: the notice reserves (a reservation
+    in words is never weakened by a machine-readable 0), or an editor confirmed what it says."""
+    if terms is None or terms.tdm_status == LicenseTerms.TdmStatus.NOT_EXPRESSED:
+        return False  # a notice silent on TDM leaves it to the signals, confirmed or not
     if terms.confirmed_at is not None:
         return True
-    return terms.tdm_status not in (
-        LicenseTerms.TdmStatus.NOT_EXPRESSED,
-        LicenseTerms.TdmStatus.NOT_RESERVED,
-    )
+    return terms.tdm_status != LicenseTerms.TdmStatus.NOT_RESERVED
 
 
 def _mine_under_site_signal(

@@ -677,3 +677,12 @@ def test_a_feeds_tdm_headers_are_recorded_and_reach_its_documents_terms(db):
     terms = Document.objects.filter(license__isnull=False).first().license
     assert terms.tdm_expression == LicenseTerms.TdmExpression.MACHINE_READABLE
     assert terms.tdm_policy_url == POLICY and terms.tdm_signal_source == f"HTTP header of {url}"
+
+
+def test_confirmed_terms_silent_on_tdm_still_follow_the_sites_reservation(dk):
+    _record(dk, 1)
+    terms = LicenseTermsFactory(
+        holder=dk, confirmed_by=UserFactory(), confirmed_at=timezone.now()
+    )  # confirmed as "not expressed": the notice says nothing about mining
+
+    assert not mine(DocumentFactory(publisher=dk, url=PAGE, license=terms))
