@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ValidationError
@@ -248,13 +249,17 @@ def read_robots_txt(text: str) -> list[RobotsRule]:
 def pattern_matches(pattern: str, path: str) -> bool:
     """robots.txt-style matching (TDMRep §3.1): '*' any characters, '$' the end; a prefix
     otherwise; case-sensitive; percent-encoded unreserved characters compared decoded."""
-    path = _decode_unreserved(path or "/")
+    return _pattern_regex(pattern).match(_decode_unreserved(path or "/")) is not None
+
+
+@lru_cache(maxsize=4096)
+def _pattern_regex(pattern: str) -> re.Pattern:
     pattern = _decode_unreserved(pattern)
     anchored = pattern.endswith("$")
     if anchored:
         pattern = pattern[:-1]
     regex = ".*".join(re.escape(piece) for piece in pattern.split("*"))
-    return re.match(regex + ("$" if anchored else ""), path) is not None
+    return re.compile(regex + ("$" if anchored else ""))
 
 
 def _decode_unreserved(text: str) -> str:
@@ -273,14 +278,10 @@ def host_of(url: str) -> str:
         return ""
 
 
-def same_resource(a: str, b: str) -> bool:
-    """Whether two URLs name one resource: same host and path and query, fragment ignored."""
-    pa, pb = urlsplit(a.strip()), urlsplit(b.strip())
-    return (
-        pa.netloc.lower() == pb.netloc.lower()
-        and (pa.path or "/") == (pb.path or "/")
-        and pa.query == pb.query
-    )
+@lru_cache(maxsize=65536)
+def _resource_key(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url.strip())
+    return parts.netloc.lower(), parts.path or "/", parts.query
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,42 @@ def describe(signal: SiteSignal) -> str:
     return f"{location} of {signal.resource_url or signal.source}"
 
 
+@dataclass
+class SiteIndex:
+    """One site's current signals arranged for lookups: tdmrep.json rules in file order, the
+    latest header/meta/metadata signal per resource and location, and robots.txt rules."""
+
+    rules: list[SiteSignal] = field(default_factory=list)
+    by_resource: dict[tuple, dict[str, SiteSignal]] = field(default_factory=dict)
+    robots: list[SiteSignal] = field(default_factory=list)
+
+
+def index_signals(signals: Iterable[SiteSignal]) -> dict[str, SiteIndex]:
+    """Arrange signals by host, once, for any number of `effective()` lookups."""
+    indexes: dict[str, SiteIndex] = {}
+    for signal in signals:
+        index = indexes.setdefault(signal.site.host, SiteIndex())
+        if signal.location == Location.TDMREP_JSON:
+            index.rules.append(signal)
+        elif signal.location == Location.ROBOTS_TXT:
+            index.robots.append(signal)
+        elif signal.resource_url:
+            own = index.by_resource.setdefault(_resource_key(signal.resource_url), {})
+            held = own.get(signal.location)
+            if held is None or (signal.observed_at, signal.pk or 0) > (
+                held.observed_at,
+                held.pk or 0,
+            ):
+                own[signal.location] = signal
+    for index in indexes.values():
+        index.rules.sort(key=lambda rule: rule.position)
+    return indexes
+
+
+def _latest_first(signal: SiteSignal) -> tuple:
+    return signal.observed_at, signal.pk or 0
+
+
 def effective(signals: Iterable[SiteSignal], url: str) -> Effective:
     """Apply TDMRep's processing priority to the current signals of a site, for one URL.
 
@@ -328,21 +365,22 @@ def effective(signals: Iterable[SiteSignal], url: str) -> Effective:
     values before it; a missing value never resets one already found. Disagreement between
     locations is a conflict (the later location still wins); robots.txt rules only inform.
     """
-    signals = list(signals)
-    path = urlsplit(url).path or "/"
-    host = host_of(url)
-    on_site = [s for s in signals if s.site.host == host] if host else []
+    return effective_in(index_signals(signals).get(host_of(url)), url)
+
+
+def effective_in(index: SiteIndex | None, url: str) -> Effective:
+    """`effective()` over a site's prepared index (None: the site has no signals)."""
+    if index is None:
+        return Effective(url=url)
+    decoded = _decode_unreserved(urlsplit(url).path or "/")
     chosen: list[SiteSignal] = []
-    rules = sorted(
-        (s for s in on_site if s.location == Location.TDMREP_JSON), key=lambda s: s.position
+    match = next(
+        (rule for rule in index.rules if _pattern_regex(rule.pattern).match(decoded)), None
     )
-    match = next((rule for rule in rules if pattern_matches(rule.pattern, path)), None)
     if match is not None:
         chosen.append(match)
-    for location in PER_RESOURCE:
-        own = [s for s in on_site if s.location == location and same_resource(s.resource_url, url)]
-        if own:
-            chosen.append(max(own, key=lambda s: (s.observed_at, s.pk or 0)))
+    own = index.by_resource.get(_resource_key(url), {})
+    chosen += [own[location] for location in PER_RESOURCE if location in own]
     reservation, decided_by, policy_url, policy = None, None, "", None
     for signal in chosen:
         if signal.reservation is not None:
@@ -363,8 +401,8 @@ def effective(signals: Iterable[SiteSignal], url: str) -> Effective:
     informative = tuple(
         f"robots.txt ({s.source}) disallows {s.user_agent} from {s.pattern}: informative, "
         "not a TDM reservation."
-        for s in on_site
-        if s.location == Location.ROBOTS_TXT and pattern_matches(s.pattern, path)
+        for s in index.robots
+        if _pattern_regex(s.pattern).match(decoded)
     )
     return Effective(
         url=url,
@@ -388,25 +426,23 @@ def site_conflicts(signals: Iterable[SiteSignal]) -> list[str]:
     return found
 
 
-def signals_for(urls: Iterable[str]) -> dict[str, list[SiteSignal]]:
-    """The current signals of the sites these URLs are on, by host: one query."""
+def signals_for(urls: Iterable[str]) -> dict[str, SiteIndex]:
+    """The current signals of the sites these URLs are on, indexed by host: one query (none
+    when no URL has a host)."""
     hosts = {host for host in (host_of(url) for url in urls if url) if host}
-    found: dict[str, list[SiteSignal]] = {host: [] for host in hosts}
     if not hosts:
-        return found
-    for signal in SiteSignal.objects.for_hosts(hosts):
-        found[signal.site.host].append(signal)
-    return found
+        return {}
+    return index_signals(SiteSignal.objects.for_hosts(hosts))
 
 
-def effective_for(url: str, signals_by_host: dict[str, list[SiteSignal]]) -> Effective | None:
+def effective_for(url: str, indexes: dict[str, SiteIndex]) -> Effective | None:
     """The effective signal for a URL from preloaded signals; None when its site has none."""
     if not url:
         return None
-    signals = signals_by_host.get(host_of(url)) or []
-    if not signals:
+    index = indexes.get(host_of(url))
+    if index is None:
         return None
-    return effective(signals, url)
+    return effective_in(index, url)
 
 
 # TDM policies (ODRL) ----------------------------------------------------------------------------
