@@ -28,6 +28,7 @@ from sources.models import (
     OrganizationAlias,
     Person,
 )
+from sources.site_policy_admin import SitePolicyInline, signal_panel
 from sources.terms import (
     TermsError,
     confirmation_problem,
@@ -94,7 +95,7 @@ class OrganizationAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     search_fields = ["name", "aliases__name"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
-    inlines = [OrganizationAliasInline]
+    inlines = [OrganizationAliasInline, SitePolicyInline]
 
 
 class AffiliationInline(AutocompleteKeysMixin, admin.TabularInline):
@@ -391,6 +392,7 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
         "obtained_at",
         "imported_by",
         "licence_panel",
+        "site_signals",
         "suggestions_link",
         "copies",
     ]
@@ -413,7 +415,15 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
         ("Text", {"fields": ["body", "is_excerpt", "body_sha256", "copies", "raw_text"]}),
         (
             "Licence",
-            {"fields": ["license", "license_override", "licence_panel", "suggestions_link"]},
+            {
+                "fields": [
+                    "license",
+                    "license_override",
+                    "licence_panel",
+                    "site_signals",
+                    "suggestions_link",
+                ]
+            },
         ),
         ("Provenance", {"fields": ["obtained_at", "obtained_via", "imported_by"]}),
     ]
@@ -494,6 +504,13 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
             "<th>Allowed</th><th>Why</th><th>Clause</th></tr></thead><tbody>{}</tbody></table>",
             rows,
         )
+
+    @admin.display(description="Machine-readable TDM signals")
+    def site_signals(self, document):
+        """What the site's signals say for this URL, with conflicts and robots.txt notes."""
+        if document.pk is None:
+            return "—"
+        return signal_panel(licensing.site_signal_for(document))
 
     @admin.display(description="Attributions")
     def suggestions_link(self, document):

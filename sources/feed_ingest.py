@@ -21,7 +21,15 @@ from sources.documents import document_body_update
 from sources.errors import field_messages
 from sources.feeds import FeedError, FeedItem, ItemStatus, parse_feed
 from sources.ingest import IngestError, document_import
-from sources.models import Document, Feed, FeedEntry, IngestRun, Organization
+from sources.models import Document, Feed, FeedEntry, IngestRun, Organization, SignalLocation
+from sources.site_policy import (
+    Observation,
+    SignalError,
+    header_rule,
+    host_of,
+    license_terms_apply_signal,
+    site_policy_record,
+)
 from sources.text import decode_raw, normalise
 
 Progress = Callable[[IngestRun], None]
@@ -59,6 +67,7 @@ def feed_ingest(
     task_id: str = "",
     progress: Progress | None = None,
     now: datetime | None = None,
+    headers: dict[str, str] | None = None,
 ) -> IngestRun:
     """Ingest every item of a feed for `publisher`; return the run with its counts.
 
@@ -75,11 +84,14 @@ def feed_ingest(
         _finish(run, status=IngestRun.Status.FAILED, error=str(error))
         raise
     now = now or timezone.now()  # embargoes are judged against one moment per run
+    signal = _response_signal(headers, publisher=publisher, source=source, run=run)
     for item in items:
         run.seen += 1
         try:
             with transaction.atomic():
-                outcome = _ingest_item(item, publisher=publisher, run=run, user=user, now=now)
+                outcome = _ingest_item(
+                    item, publisher=publisher, run=run, user=user, now=now, signal=signal
+                )
         except (IngestError, ValidationError, FeedError) as error:
             run.failed += 1
             run.failures.append({"item": item.guid, "reason": _one_line(error)})
@@ -96,7 +108,35 @@ def feed_ingest(
     return run
 
 
-def _ingest_item(item: FeedItem, *, publisher: Organization, run: IngestRun, user, now) -> Outcome:
+def _response_signal(headers, *, publisher: Organization, source: str, run: IngestRun):
+    """Record the feed response's tdm-reservation/tdm-policy headers; return them (or None)."""
+    if not headers:
+        return None
+    try:
+        rule = header_rule(headers, where=f"headers of {source}")
+    except SignalError as error:
+        if "carry no" not in str(error):
+            run.notes.append({"item": source, "note": f"TDM headers ignored: {error}"})
+        return None
+    try:
+        recorded = site_policy_record(
+            publisher=publisher,
+            host=host_of(source),
+            observations=[
+                Observation(SignalLocation.HEADER, source, rules=(rule,), resource_url=source)
+            ],
+        )
+    except SignalError as error:
+        run.notes.append({"item": source, "note": f"TDM headers not recorded: {error}"})
+    else:
+        for warning in recorded.warnings:
+            run.notes.append({"item": source, "note": warning})
+    return rule
+
+
+def _ingest_item(
+    item: FeedItem, *, publisher: Organization, run: IngestRun, user, now, signal=None
+) -> Outcome:
     if item.embargoed_until is not None and item.embargoed_until > now:
         # Fail closed: nothing of an embargoed item is stored, so nothing of it can leak; the
         # first run after the embargo lifts imports it.
@@ -112,7 +152,7 @@ def _ingest_item(item: FeedItem, *, publisher: Organization, run: IngestRun, use
     if entry is None:
         if item.status == ItemStatus.WITHDRAWN:
             return Outcome("unchanged", "a kill notice for an item never ingested: nothing done")
-        return _create(item, publisher=publisher, run=run, user=user)
+        return _create(item, publisher=publisher, run=run, user=user, signal=signal)
     if item.status == ItemStatus.WITHDRAWN:
         return _withdraw(entry, item, run=run, now=now)
     if item.version <= entry.version:
@@ -120,7 +160,9 @@ def _ingest_item(item: FeedItem, *, publisher: Organization, run: IngestRun, use
     return _update(entry, item, run=run)
 
 
-def _create(item: FeedItem, *, publisher: Organization, run: IngestRun, user) -> Outcome:
+def _create(
+    item: FeedItem, *, publisher: Organization, run: IngestRun, user, signal=None
+) -> Outcome:
     if not item.body.strip():
         raise IngestError("The item has no body text.")
     raw = item.body
@@ -144,7 +186,19 @@ def _create(item: FeedItem, *, publisher: Organization, run: IngestRun, user) ->
         document=result.document,
         last_run=run,
     )
-    return CREATED if result.created else UNCHANGED
+    if not result.created:
+        return UNCHANGED
+    if signal is not None and result.document.license is not None:
+        warnings: list[str] = []
+        license_terms_apply_signal(
+            terms=result.document.license,
+            rule=signal,
+            where=f"HTTP header of {run.source}",
+            warnings=warnings,
+        )
+        if warnings:
+            return Outcome("created", " ".join(warnings))
+    return CREATED
 
 
 def _update(entry: FeedEntry, item: FeedItem, *, run: IngestRun) -> Outcome:

@@ -7,6 +7,7 @@ httpx with a timeout and a size limit, the newsroom's User-Agent, and robots.txt
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from urllib import robotparser
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,8 +23,22 @@ class TransientFetchError(FetchError):
     """A failure that may pass: retry later."""
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched response: its body and its headers (names lowercased)."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 def fetch(url: str) -> bytes:
     """Return the body at `url`, or raise FetchError; refuse what robots.txt disallows."""
+    return fetch_response(url).body
+
+
+def fetch_response(url: str) -> Fetched:
+    """Fetch `url` like `fetch()`, keeping the response headers (e.g. TDMRep's)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise FetchError(f"Not an http(s) URL: {url!r}.")
@@ -36,7 +51,8 @@ def fetch(url: str) -> bytes:
     ) as client:
         if not _robots_allow(client, url, agent):
             raise FetchError(f"{parts.netloc}'s robots.txt does not allow fetching {parts.path}.")
-        return _get(client, url)
+        body, headers = _get(client, url)
+        return Fetched(url=url, body=body, headers=headers)
 
 
 def _robots_allow(client: httpx.Client, url: str, agent: str) -> bool:
@@ -55,7 +71,7 @@ def _robots_allow(client: httpx.Client, url: str, agent: str) -> bool:
     return parser.can_fetch(agent, url)
 
 
-def _get(client: httpx.Client, url: str) -> bytes:
+def _get(client: httpx.Client, url: str) -> tuple[bytes, dict[str, str]]:
     limit = settings.NEWSROOM_FETCH_MAX_BYTES
     try:
         with client.stream("GET", url) as response:
@@ -69,8 +85,9 @@ def _get(client: httpx.Client, url: str) -> bytes:
                 if size > limit:
                     raise FetchError(f"{url} is larger than the limit of {limit:,} bytes.")
                 chunks.append(chunk)
+            headers = {name.lower(): value for name, value in response.headers.items()}
     except httpx.TimeoutException as error:
         raise TransientFetchError(f"{url} did not answer in time.") from error
     except httpx.HTTPError as error:
         raise TransientFetchError(f"Could not fetch {url}: {error}.") from error
-    return b"".join(chunks)
+    return b"".join(chunks), headers

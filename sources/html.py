@@ -47,6 +47,9 @@ class Page:
     published_date_only: bool = False  # the page gives a day, not a time
     removed: list[Removed] = field(default_factory=list)
     notice_outside_article: str = ""
+    # TDMRep in the page's head: {"tdm-reservation": "1", "tdm-policy": URL}, as written.
+    tdm_meta: dict[str, str] = field(default_factory=dict)
+    canonical_url: str = ""
 
 
 def looks_like_html(text: str) -> bool:
@@ -103,7 +106,31 @@ def read_page(html: str, *, find_date: bool = True) -> Page:
         published_date_only=date_only,
         removed=removed,
         notice_outside_article="\n\n".join(notices),
+        tdm_meta=tdm_meta(tree),
+        canonical_url=canonical_url(tree),
     )
+
+
+TDM_META_NAMES = ("tdm-reservation", "tdm-policy")
+
+
+def tdm_meta(tree) -> dict[str, str]:
+    """The page's TDMRep meta pair (`<meta name="tdm-reservation" content=...>`, `tdm-policy`),
+    the first of each, values as written."""
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        name = (meta.get("name") or "").strip().lower()
+        if name in TDM_META_NAMES and name not in found:
+            found[name] = (meta.get("content") or "").strip()
+    return found
+
+
+def canonical_url(tree) -> str:
+    """The page's `<link rel="canonical">`, or ""."""
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            return (link.get("href") or "").strip()
+    return ""
 
 
 def _published_at(tree) -> tuple[datetime | None, bool]:

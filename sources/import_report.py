@@ -68,6 +68,8 @@ class Reading:
     published_at_source: str = ""
     removed: list[Removed] = field(default_factory=list)
     notice_outside_article: str = ""
+    tdm_meta: dict[str, str] = field(default_factory=dict)  # the page's TDMRep meta pair
+    canonical_url: str = ""
 
 
 def read_document(text: str, *, input_format: str = FORMAT_AUTO, find_date: bool = True) -> Reading:
@@ -115,6 +117,8 @@ def read_document(text: str, *, input_format: str = FORMAT_AUTO, find_date: bool
         published_at_source=published_at_source,
         removed=[*(page.removed if page else []), *normalised.removed],
         notice_outside_article=page.notice_outside_article if page else "",
+        tdm_meta=page.tdm_meta if page else {},
+        canonical_url=page.canonical_url if page else "",
     )
 
 

@@ -32,10 +32,12 @@ from sources.models import (
     DocumentCredit,
     LicenseTerms,
     Organization,
+    SignalLocation,
     normalise_notice,
     sha256_hex,
 )
 from sources.notices import parse_notice
+from sources.site_policy import document_signal_record, meta_signal
 from sources.text import IngestError, decode_raw, propose_headline
 
 __all__ = ["ImportResult", "IngestError", "document_import"]
@@ -184,6 +186,7 @@ def document_import(
             _full_clean(document, what="document", exclude=["body_sha256"])
             document.save()
             credits = _credits(document=document, found=found_credits, warnings=warnings)
+            _page_signal(document=document, reading=reading, warnings=warnings)
     except IntegrityError:
         # Someone stored the same body for this title in the meantime: theirs stands, ours
         # rolled back.
@@ -201,6 +204,23 @@ def document_import(
         )
     return reported(
         ImportResult(document=document, created=True, warnings=warnings, credits=credits)
+    )
+
+
+def _page_signal(*, document: Document, reading, warnings: list[str]) -> None:
+    """Record the page's TDMRep meta pair on the site policy and the licence terms."""
+    if not reading.tdm_meta:
+        return
+    meta = meta_signal(reading.tdm_meta, reading.canonical_url)
+    if meta.rule is None:
+        warnings.append(f"The page's TDM meta was ignored: {meta.problem}")
+        return
+    document_signal_record(
+        document=document,
+        location=SignalLocation.HTML_META,
+        rule=meta.rule,
+        source=document.url or "the imported HTML",
+        warnings=warnings,
     )
 
 

@@ -10,10 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
+from functools import cached_property
 
 from django.utils import timezone
 
 from sources.models import Agreement, Document, LicenseTerms
+from sources.site_policy import (
+    COMPENSATE,
+    OBTAIN_CONSENT,
+    Effective,
+    effective_for,
+    read_policy,
+    signals_for,
+)
 
 
 class Action(StrEnum):
@@ -122,12 +131,15 @@ def decide(
     audience: Audience,
     characters: int = 0,
     agreement: Agreement | None | _NotGiven = NOT_GIVEN,
+    site_signal: Effective | None | _NotGiven = NOT_GIVEN,
 ) -> Decision:
     """Decide whether `audience` may do `action` with `document`; name the clause either way.
 
     `characters` is the length of the excerpt for QUOTE_EXTERNALLY (VIEW_FULL_TEXT uses the
     body's length). Pass `agreement` when it is already known (None for "no agreement") to save
-    the query; by default it is looked up.
+    the query; by default it is looked up. Likewise `site_signal`, the machine-readable TDM
+    signals of the document's site in effect for its URL (`site_signal_for`), which MINE
+    consults when the terms do not settle text and data mining.
     """
     if document.withdrawn_at is not None and audience == Audience.EXTERNAL:
         # A kill notice from the sender outranks any licence: nothing of it goes outside.
@@ -141,7 +153,12 @@ def decide(
         agreement = agreement_for(terms)
     if action == Action.VIEW_FULL_TEXT:
         characters = len(document.body)
-    return _DECIDERS[action](terms, agreement, audience, characters)
+    decision = _DECIDERS[action](terms, agreement, audience, characters)
+    if action == Action.MINE:
+        if site_signal is NOT_GIVEN:
+            site_signal = site_signal_for(document)
+        return _mine_under_site_signal(decision, terms, agreement, site_signal)
+    return decision
 
 
 def _clause(terms: LicenseTerms, text: str) -> str:
@@ -312,6 +329,142 @@ def _share_outside(terms, agreement, audience, characters) -> Decision:
     )
 
 
+# Machine-readable signals (TDMRep) ------------------------------------------------------------
+
+
+def site_signal_for(document: Document) -> Effective | None:
+    """The site's machine-readable TDM signals in effect for this document's URL (one query)."""
+    if not document.url:
+        return None
+    return effective_for(document.url, signals_for([document.url]))
+
+
+def site_signals_for(documents: Iterable[Document]) -> dict[int, Effective | None]:
+    """Map each document's pk to the site signals in effect for its URL, in one query."""
+    documents = list(documents)
+    by_host = signals_for(document.url for document in documents if document.url)
+    return {document.pk: effective_for(document.url, by_host) for document in documents}
+
+
+def _terms_settle_tdm(terms: LicenseTerms | None) -> bool:
+    """Whether the terms answer the TDM question themselves: the notice reserves (a reservation
+    in words is never weakened by a machine-readable 0), or an editor confirmed what it says."""
+    if terms is None or terms.tdm_status == LicenseTerms.TdmStatus.NOT_EXPRESSED:
+        return False  # a notice silent on TDM leaves it to the signals, confirmed or not
+    if terms.confirmed_at is not None:
+        return True
+    return terms.tdm_status != LicenseTerms.TdmStatus.NOT_RESERVED
+
+
+def _mine_under_site_signal(
+    decision: Decision, terms: LicenseTerms | None, agreement, signal: Effective | None
+) -> Decision:
+    """Bring the site's machine-readable signal into a mining decision.
+
+    The terms decide when they settle TDM (see `_terms_settle_tdm`); a machine-readable
+    `tdm-reservation: 1` then only adds what its policy offers to the reason. When they do not
+    settle it, the signal does: 0 allows mining, 1 reserves it — and outranks a notice that
+    says "not reserved" until an editor confirms the terms (fail closed). Under 1 the TDM
+    policy's permissions and duties say how mining could be licensed: a permission with a duty
+    (obtainConsent, compensate, an offer to accept) needs an agreement in force.
+    """
+    if signal is None or signal.reservation is None:
+        return decision
+    where = signal.where()
+    if _terms_settle_tdm(terms):
+        if decision.allowed:
+            return decision
+        if signal.reservation == 0:
+            return Decision(
+                False,
+                f"{decision.reason} The publisher's machine-readable signal ({where}) says "
+                "tdm-reservation 0, but it never weakens a reservation in the notice: the "
+                "reservation stands unless an editor confirms otherwise.",
+                decision.clause,
+            )
+        return Decision(False, f"{decision.reason} {_policy_says(signal)}", decision.clause)
+    if signal.reservation == 0:
+        if terms is not None and terms.tdm_status == LicenseTerms.TdmStatus.NOT_RESERVED:
+            return decision
+        return Decision(
+            True,
+            f"The publisher's machine-readable signal ({where}) says text and data mining is "
+            "not reserved (tdm-reservation 0).",
+            signal.decided_by.raw if signal.decided_by else "",
+        )
+    # tdm-reservation: 1, and the terms do not settle TDM.
+    if agreement is not None and agreement.grants_tdm:
+        return Decision(
+            True,
+            f"Agreement '{agreement.reference}' with {agreement.holder} grants text and data "
+            f"mining, which the publisher's machine-readable signal ({where}) reserves.",
+            agreement.clause,
+        )
+    clause = signal.decided_by.raw if signal.decided_by else ""
+    contradicts = ""
+    if terms is not None and terms.tdm_status == LicenseTerms.TdmStatus.NOT_RESERVED:
+        contradicts = (
+            f" {terms.holder}'s notice says mining is not reserved, but until an editor "
+            "confirms the terms the reservation stands (fail closed)."
+        )
+    policy = signal.policy
+    reading = read_policy(policy.document) if policy is not None and policy.document else None
+    if reading is not None and not reading.problems:
+        free = [p for p in reading.mining if not p.duties and not p.constraints]
+        if free:
+            return Decision(
+                True,
+                f"The publisher reserves text and data mining ({where}), and its TDM policy "
+                f"{signal.policy_url} permits tdm:mine with no duty or constraint.",
+                clause,
+            )
+    return Decision(
+        False,
+        f"The publisher reserves text and data mining in machine-readable form ({where})."
+        f"{contradicts} {_policy_says(signal)}",
+        clause,
+    )
+
+
+def _policy_says(signal: Effective) -> str:
+    """What the signal's TDM policy offers, in one or two sentences naming its URL."""
+    if not signal.policy_url:
+        return "It names no TDM policy, so there is no offer to license mining."
+    policy = signal.policy
+    if policy is None or not policy.document:
+        why = f" ({policy.problem})" if policy is not None and policy.problem else ""
+        return (
+            f"Its TDM policy {signal.policy_url} has not been read{why}, so the conditions are "
+            "unknown and mining is not allowed."
+        )
+    reading = read_policy(policy.document)
+    if reading.problems:
+        return (
+            f"Its TDM policy {signal.policy_url} cannot be read ({'; '.join(reading.problems)}), "
+            "so the conditions are unknown and mining is not allowed."
+        )
+    mining = reading.mining
+    if not mining:
+        return f"Its TDM policy {signal.policy_url} offers no tdm:mine permission."
+    contact = f" (contact: {reading.contact})" if reading.contact else ""
+    parts = []
+    for permission in mining:
+        needs = []
+        if OBTAIN_CONSENT in permission.duties:
+            needs.append("the publisher's consent")
+        if COMPENSATE in permission.duties:
+            needs.append("payment")
+        needs += [f"duty {d}" for d in permission.duties if d not in (OBTAIN_CONSENT, COMPENSATE)]
+        needs += [f"constraint {c}" for c in permission.constraints]
+        parts.append(" and ".join(needs) if needs else "no duty")
+    return (
+        f"Its TDM policy {signal.policy_url} permits tdm:mine only with "
+        + "; or ".join(parts)
+        + f"{contact}: mining is allowed only under an agreement that grants it, and none in "
+        "force does."
+    )
+
+
 _DECIDERS = {
     Action.VIEW_FULL_TEXT: _view_full_text,
     Action.QUOTE_EXTERNALLY: _quote_externally,
@@ -325,6 +478,7 @@ def summary(
 ) -> list[tuple[Audience, Action, Decision]]:
     """Return every audience × action decision for a document (for the admin's licence panel)."""
     agreement = agreement_for(document.license, on=timezone.now())
+    signal = site_signal_for(document)
     rows = []
     for audience in Audience:
         for action in Action:
@@ -334,6 +488,7 @@ def summary(
                 audience=audience,
                 characters=quote_characters,
                 agreement=agreement,
+                site_signal=signal,
             )
             rows.append((audience, action, decision))
     return rows
@@ -417,6 +572,12 @@ class Disclosure:
         self._excerpts = self._allocate(recorded)
         self._full_text = {pk: self._decide_full_text(doc) for pk, doc in full_text.items()}
         self._shown = set(shown)
+
+    @cached_property
+    def site_signals(self) -> dict[int, Effective | None]:
+        """Each document's site signals in effect for its URL: loaded once, in one query, the
+        first time a mining decision (the TDMRep headers) needs them."""
+        return site_signals_for(self.documents.values())
 
     @classmethod
     def nothing(cls, audience: Audience) -> Disclosure:

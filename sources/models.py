@@ -308,6 +308,12 @@ class LicenseTerms(models.Model):
     tdm_policy_url = models.URLField(
         "TDM policy URL", max_length=500, blank=True, help_text="Published TDMRep policy, if any."
     )
+    tdm_signal_source = models.CharField(
+        "machine-readable signal read from",
+        max_length=2000,
+        blank=True,
+        help_text="Where the machine-readable TDM signal was observed: its location and URL.",
+    )
     sharing_scope = models.CharField(
         max_length=20, choices=SharingScope.choices, default=SharingScope.PUBLIC
     )
@@ -704,3 +710,138 @@ class FeedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guid} (v{self.version})"
+
+
+# Machine-readable rights signals (TDMRep) ------------------------------------------------------
+
+
+class SignalLocation(models.TextChoices):
+    """Where a machine-readable TDM signal was read, in TDMRep's processing order (robots last:
+    it is not a TDM reservation, only shown to the editor)."""
+
+    TDMREP_JSON = "tdmrep_json", "/.well-known/tdmrep.json"
+    HEADER = "header", "HTTP header"
+    HTML_META = "html_meta", "HTML meta"
+    EPUB_PDF = "epub_pdf", "EPUB/PDF metadata"
+    ROBOTS_TXT = "robots_txt", "robots.txt (informative)"
+
+
+class TdmPolicy(models.Model):
+    """A TDMRep policy (an ODRL Offer in JSON-LD) a signal's `tdm-policy` points to, read at
+    record time and stored so that `decide()` never fetches."""
+
+    url = models.URLField("policy URL", max_length=2000, unique=True)
+    document = models.JSONField(
+        null=True, blank=True, help_text="The policy as read; empty when it could not be read."
+    )
+    problem = models.CharField(
+        max_length=500, blank=True, help_text="Why the policy could not be read, if it could not."
+    )
+    source = models.CharField(max_length=2000, help_text="The file or URL it was read from.")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["url"]
+        verbose_name = "TDM policy"
+        verbose_name_plural = "TDM policies"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class SitePolicy(models.Model):
+    """What a publisher's site says about text and data mining in machine-readable form: the
+    signals observed on one host, each with where and when it was read."""
+
+    publisher = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="site_policies"
+    )
+    host = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text="The site's host name, e.g. 'www.example.com'; documents at URLs on it are "
+        "governed by its signals.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["publisher__name", "host"]
+        verbose_name = "site policy"
+        verbose_name_plural = "site policies"
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.host}"
+
+
+class SiteSignalQuerySet(models.QuerySet):
+    def current(self):
+        """Signals no later observation of the same location and scope has replaced."""
+        return self.filter(superseded_at__isnull=True)
+
+    def for_hosts(self, hosts):
+        """The current signals of the sites on these hosts, with their policies: one query."""
+        return (
+            self.current()
+            .filter(site__host__in=set(hosts))
+            .select_related("site", "tdm_policy")
+            .order_by("site_id", "location", "position", "pk")
+        )
+
+
+class SiteSignal(models.Model):
+    """One observed machine-readable signal: a tdmrep.json rule, an HTTP header pair, an HTML
+    meta pair, EPUB/PDF metadata, or a robots.txt rule for an AI crawler (informative only)."""
+
+    site = models.ForeignKey(SitePolicy, on_delete=models.CASCADE, related_name="signals")
+    location = models.CharField(max_length=20, choices=SignalLocation.choices)
+    pattern = models.CharField(
+        max_length=2000,
+        blank=True,
+        help_text="tdmrep.json: the rule's location pattern; robots.txt: the disallowed path.",
+    )
+    position = models.PositiveIntegerField(
+        default=0, help_text="The rule's place in its file (the first match wins)."
+    )
+    resource_url = models.URLField(
+        "resource URL",
+        max_length=2000,
+        blank=True,
+        help_text="The resource a header, meta or EPUB/PDF signal was read on.",
+    )
+    reservation = models.PositiveSmallIntegerField(
+        "tdm-reservation",
+        null=True,
+        blank=True,
+        choices=[(0, "0: not reserved"), (1, "1: reserved")],
+        help_text="Empty when the signal states none (robots.txt, or only a policy).",
+    )
+    tdm_policy_url = models.URLField("tdm-policy", max_length=2000, blank=True)
+    tdm_policy = models.ForeignKey(
+        TdmPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="signals"
+    )
+    user_agent = models.CharField(max_length=200, blank=True, help_text="robots.txt only.")
+    source = models.CharField(max_length=2000, help_text="The URL or file it was read from.")
+    observed_at = models.DateTimeField(default=timezone.now)
+    raw = models.TextField(blank=True, help_text="The value as found.")
+    superseded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a later observation of the same location and scope replaced it.",
+    )
+
+    objects = SiteSignalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "location", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reservation__isnull=True) | Q(reservation__in=[0, 1]),
+                name="sitesignal_reservation_0_or_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.pattern or self.resource_url
+        value = "" if self.reservation is None else f" tdm-reservation={self.reservation}"
+        return f"{self.get_location_display()} {scope}{value}".strip()

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 
-from sources.licensing import Action, Audience, decide, quote_limit
+from sources.licensing import Action, Audience, decide, quote_limit, site_signals_for
 from sources.models import Agreement, Document, LicenseTerms
+from sources.site_policy import Effective
 
 BuildUrl = Callable[[str], str]
 
@@ -139,6 +140,7 @@ def _decision(terms: LicenseTerms, action: Action, *, agreement, characters: int
         audience=Audience.EXTERNAL,
         characters=characters,
         agreement=agreement,
+        site_signal=None,  # the terms alone: a policy speaks for the terms, not for a site
     )
 
 
@@ -182,39 +184,67 @@ def _newsroom_party(build_url: BuildUrl) -> dict:
 # --- TDMRep --------------------------------------------------------------------------------------
 
 
-def tdm_policy_url(terms: LicenseTerms, *, build_url: BuildUrl | None = None) -> str:
-    """Return the terms' published TDMRep policy, else the URL of our ODRL form of them."""
-    if terms.tdm_policy_url:
+def tdm_policy_url(
+    terms: LicenseTerms | None,
+    *,
+    build_url: BuildUrl | None = None,
+    site_signal: Effective | None = None,
+) -> str:
+    """Return the terms' published TDMRep policy, else the one the publisher's site signals
+    name, else the URL of our ODRL form of the terms (the newsroom's own policy without terms)."""
+    if terms is not None and terms.tdm_policy_url:
         return terms.tdm_policy_url
-    return build_url(odrl_path(terms)) if build_url else odrl_path(terms)
+    if site_signal is not None and site_signal.policy_url:
+        return site_signal.policy_url
+    path = odrl_path(terms) if terms is not None else NEWSROOM_TDM_POLICY_PATH
+    return build_url(path) if build_url else path
 
 
 def tdm_headers(
-    documents: Iterable[Document], *, build_url: BuildUrl | None = None
+    documents: Iterable[Document],
+    *,
+    build_url: BuildUrl | None = None,
+    site_signals: dict | None = None,
 ) -> dict[str, str]:
     """Return the TDMRep headers for a response that carries these documents' content.
 
-    Reserved when any document's holder reserves TDM: an agreement the newsroom holds does
-    not reach its consumers, so it is ignored here. `tdm-policy` is the first reserved
-    document's policy. Pass `build_url`, or the policy is a path on this host.
+    Reserved when any document's holder reserves TDM, in its notice or in machine-readable
+    form on its site: an agreement the newsroom holds does not reach its consumers, so it is
+    ignored here. `tdm-policy` is the first reserved document's policy. Pass `build_url`, or
+    the policy is a path on this host; pass `site_signals` (a Disclosure's) to save the query.
     """
-    reserved = reserved_documents(documents)
+    documents = list(documents)
+    if site_signals is None:
+        site_signals = site_signals_for(documents)
+    reserved = reserved_documents(documents, site_signals=site_signals)
     if not reserved:
         return {}
+    first = reserved[0]
     return {
         "tdm-reservation": "1",
-        "tdm-policy": tdm_policy_url(reserved[0].license, build_url=build_url),
+        "tdm-policy": tdm_policy_url(
+            first.license, build_url=build_url, site_signal=site_signals.get(first.pk)
+        ),
     }
 
 
-def reserved_documents(documents: Iterable[Document]) -> list[Document]:
+def reserved_documents(
+    documents: Iterable[Document], *, site_signals: dict | None = None
+) -> list[Document]:
     """The documents whose holders reserve text and data mining against everyone outside."""
+    documents = list(documents)
+    if site_signals is None:
+        site_signals = site_signals_for(documents)
     return [
         document
         for document in documents
-        if document.license is not None
+        if (document.license is not None or site_signals.get(document.pk) is not None)
         and not decide(
-            document=document, action=Action.MINE, audience=Audience.EXTERNAL, agreement=None
+            document=document,
+            action=Action.MINE,
+            audience=Audience.EXTERNAL,
+            agreement=None,
+            site_signal=site_signals.get(document.pk),
         )
     ]
 

@@ -13,7 +13,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from sources.feed_ingest import feed_ingest
-from sources.fetch import TransientFetchError, fetch
+from sources.fetch import TransientFetchError, fetch_response
 from sources.models import Feed, IngestRun
 from sources.system import system_user
 
@@ -32,9 +32,10 @@ def ingest_feed(self, feed_id: int) -> int | None:
     if task_id and IngestRun.objects.filter(task_id=task_id, status="done").exists():
         return None  # a redelivered task that already ran to the end
     feed = Feed.objects.select_related("publisher").get(pk=feed_id)
-    data = fetch(feed.url) if feed.url else bytes(feed.upload)
+    response = fetch_response(feed.url) if feed.url else None
     run = feed_ingest(
-        data=data,
+        data=response.body if response else bytes(feed.upload),
+        headers=response.headers if response else None,
         publisher=feed.publisher,
         format=feed.format,
         source=feed.url or f"upload for {feed.name}",

@@ -158,9 +158,13 @@ class DisclosureMixin:
 
     def disclosed(self, response, disclosure: licensing.Disclosure):
         served = disclosure.served
-        for header, value in tdm_headers(served, build_url=self.request.build_absolute_uri).items():
+        signals = disclosure.site_signals if served else {}
+        headers = tdm_headers(
+            served, build_url=self.request.build_absolute_uri, site_signals=signals
+        )
+        for header, value in headers.items():
             response[header] = value
-        reserved = reserved_documents(served)
+        reserved = reserved_documents(served, site_signals=signals)
         if reserved:
             response["TDM-Reserved-Documents"] = ", ".join(str(d.pk) for d in reserved)
         return response

@@ -13,7 +13,12 @@ from sources.odrl import tdm_headers
 
 def tdm_signals(request, disclosure: licensing.Disclosure) -> dict:
     """The TDMRep headers (and so the page's meta tag) for the licensed text a page carries."""
-    return tdm_headers(disclosure.served, build_url=request.build_absolute_uri)
+    served = disclosure.served
+    return tdm_headers(
+        served,
+        build_url=request.build_absolute_uri,
+        site_signals=disclosure.site_signals if served else {},
+    )
 
 
 def finish(request, response, *, last_modified=None, headers: dict | None = None):

@@ -57,6 +57,8 @@ CHANGELISTS = {
     "/admin/sources/licenseterms/": 5,
     "/admin/sources/organization/": 5,
     "/admin/sources/person/": 7,
+    "/admin/sources/sitepolicy/": 5,
+    "/admin/sources/tdmpolicy/": 5,
     "/admin/stories/correction/": 5,
     "/admin/stories/needscorrection/": 5,
     "/admin/stories/story/": 7,

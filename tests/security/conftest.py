@@ -82,7 +82,7 @@ def add_rows_the_demo_lacks(o) -> None:
     """One row of each admin-registered model the demo story leaves empty (feeds, corrections)."""
     from claims.models import VerificationEvent
     from newsroom.stories.models import Correction, NeedsCorrection, Story
-    from sources.models import Feed, FeedEntry, IngestRun
+    from sources.models import Feed, FeedEntry, IngestRun, SitePolicy, SiteSignal, TdmPolicy
 
     publisher = o.document.publisher
     feed = Feed.objects.create(
@@ -90,6 +90,11 @@ def add_rows_the_demo_lacks(o) -> None:
     )
     run = IngestRun.objects.create(feed=feed, source=feed.url, publisher=publisher)
     FeedEntry.objects.create(publisher=publisher, guid="item-1", document=o.document, last_run=run)
+    policy = TdmPolicy.objects.create(url="https://example.org/tdm-policy.json", source="test")
+    site = SitePolicy.objects.create(publisher=publisher, host="example.org")
+    SiteSignal.objects.create(
+        site=site, location="tdmrep_json", pattern="/", reservation=1, tdm_policy=policy
+    )
     story = Story.objects.order_by("pk").first()
     assert story is not None, "the demo story is gone: create one here"
     correction = Correction.objects.create(

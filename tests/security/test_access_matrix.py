@@ -295,6 +295,8 @@ ADMIN_VIEW_ONLY = {
     "stories.needscorrection": "flags are raised by claim moves and resolved by corrections",
     "sources.ingestrun": "a feed run's record is written by the ingest task",
     "sources.feedentry": "feed entries are written by the ingest task",
+    "sources.sitepolicy": "signals are recorded by record_site_policy and the importer",
+    "sources.tdmpolicy": "TDM policies are read by record_site_policy",
 }
 
 

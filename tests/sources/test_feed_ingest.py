@@ -218,7 +218,7 @@ def test_a_transient_fetch_error_asks_for_a_retry_and_writes_nothing(outlet, mon
     def flaky(url):
         raise TransientFetchError("timed out")
 
-    monkeypatch.setattr(tasks, "fetch", flaky)
+    monkeypatch.setattr(tasks, "fetch_response", flaky)
     feed = Feed.objects.create(name="Flaky", url="https://flaky.example/rss", publisher=outlet)
 
     from celery.exceptions import Retry

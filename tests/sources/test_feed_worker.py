@@ -63,7 +63,7 @@ def test_a_feed_ingested_twice_by_a_worker_gives_n_documents(worker, local_serve
 
 def test_a_worker_retries_a_transient_failure_with_backoff(worker, monkeypatch):
     from sources import tasks
-    from sources.fetch import TransientFetchError
+    from sources.fetch import Fetched, TransientFetchError
 
     calls = []
 
@@ -71,9 +71,9 @@ def test_a_worker_retries_a_transient_failure_with_backoff(worker, monkeypatch):
         calls.append(time.monotonic())
         if len(calls) < 3:
             raise TransientFetchError("timed out")
-        return read("outlet.rss")
+        return Fetched(url=url, body=read("outlet.rss"))
 
-    monkeypatch.setattr(tasks, "fetch", flaky)
+    monkeypatch.setattr(tasks, "fetch_response", flaky)
     monkeypatch.setattr(tasks.ingest_feed, "retry_backoff_max", 2)
     outlet = OrganizationFactory(name="Outlet B")
     feed = Feed.objects.create(name="Flaky", url="https://flaky.example/rss", publisher=outlet)

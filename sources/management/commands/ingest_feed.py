@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sources.feed_ingest import feed_ingest, publisher_named
 from sources.feeds import FORMATS, FeedError
-from sources.fetch import FetchError, fetch
+from sources.fetch import FetchError, fetch_response
 from sources.ingest import IngestError
 from sources.models import IngestRun
 from sources.system import system_user
@@ -31,9 +31,10 @@ class Command(BaseCommand):
         try:
             publisher = publisher_named(options["publisher"])
             remote = source.startswith(("http://", "https://"))
-            data = fetch(source) if remote else self._read(source)
+            response = fetch_response(source) if remote else None
             run = feed_ingest(
-                data=data,
+                data=response.body if response else self._read(source),
+                headers=response.headers if response else None,
                 publisher=publisher,
                 format=options["format"],
                 source=source,
