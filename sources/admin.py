@@ -339,7 +339,8 @@ class DocumentImportForm(forms.Form):
         required=False,
         help_text="Detect tells an HTML page from plain text by its markup.",
     )
-    publisher = forms.ModelChoiceField(
+    publisher_on_record = forms.ModelChoiceField(
+        label="Publisher",
         queryset=Organization.objects.all(),
         required=False,
         # The admin's own autocomplete over organizations (aliases too: "FT"), served by
@@ -347,7 +348,8 @@ class DocumentImportForm(forms.Form):
         widget=AutocompleteSelect(Document._meta.get_field("publisher"), admin.site),
         help_text="An organization on record; type a few letters or an alias.",
     )
-    new_publisher = forms.CharField(
+    # Still named `publisher`, as the command and the API name it: a name, found or recorded.
+    publisher = forms.CharField(
         label="Or a new publisher",
         max_length=200,
         required=False,
@@ -363,13 +365,14 @@ class DocumentImportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        chosen, typed = cleaned.get("publisher"), " ".join(cleaned.get("new_publisher", "").split())
+        chosen, typed = (
+            cleaned.get("publisher_on_record"),
+            " ".join(cleaned.get("publisher", "").split()),
+        )
         if chosen is not None and typed:
-            self.add_error(
-                "new_publisher", "Choose a publisher on record or name a new one, not both."
-            )
-        elif chosen is None and not typed and "publisher" not in self.errors:
-            self.add_error("publisher", "Choose the publisher, or name a new one below.")
+            self.add_error("publisher", "Choose a publisher on record or name a new one, not both.")
+        elif chosen is None and not typed and "publisher_on_record" not in self.errors:
+            self.add_error("publisher_on_record", "Choose the publisher, or name a new one below.")
         cleaned["publisher_name"] = chosen.name if chosen is not None else typed
         return cleaned
 

@@ -249,7 +249,7 @@ def test_the_index_links_import_document_for_those_who_may_import(client, editor
 def test_the_import_form_offers_the_publisher_as_an_autocomplete(client, editor):
     html = page(client, editor, reverse("admin:sources_document_import"))
 
-    select = re.search(r'<select name="publisher"[^>]*>', html).group(0)
+    select = re.search(r'<select name="publisher_on_record"[^>]*>', html).group(0)
     assert "admin-autocomplete" in select
     assert 'data-ajax--url="/admin/autocomplete/"' in select
     assert 'data-model-name="document"' in select and 'data-field-name="publisher"' in select
@@ -276,7 +276,8 @@ def test_importing_with_a_chosen_publisher_records_no_new_organization(client, e
     client.force_login(editor)
 
     response = client.post(
-        reverse("admin:sources_document_import"), {"text": TEXT, "publisher": dk_medier.pk}
+        reverse("admin:sources_document_import"),
+        {"text": TEXT, "publisher_on_record": dk_medier.pk},
     )
 
     assert response.status_code == 302
@@ -290,7 +291,7 @@ def test_a_new_publisher_is_recorded_and_the_report_says_so(client, editor):
 
     response = client.post(
         reverse("admin:sources_document_import"),
-        {"text": TEXT, "new_publisher": "Harbour Post", "publication": "Harbour Post Daily"},
+        {"text": TEXT, "publisher": "Harbour Post", "publication": "Harbour Post Daily"},
     )
 
     report = client.get(response.url).content.decode()
@@ -301,15 +302,15 @@ def test_a_new_publisher_is_recorded_and_the_report_says_so(client, editor):
 
 @pytest.mark.parametrize(
     "publisher",
-    [{}, {"publisher": "chosen", "new_publisher": "Harbour Post"}],
+    [{}, {"publisher_on_record": "chosen", "publisher": "Harbour Post"}],
     ids=["neither", "both"],
 )
 def test_the_import_needs_exactly_one_publisher_and_writes_nothing_otherwise(
     client, editor, publisher
 ):
     chosen = OrganizationFactory(name="DK Medier")
-    if publisher.get("publisher") == "chosen":
-        publisher = {**publisher, "publisher": chosen.pk}
+    if publisher.get("publisher_on_record") == "chosen":
+        publisher = {**publisher, "publisher_on_record": chosen.pk}
     client.force_login(editor)
 
     response = client.post(reverse("admin:sources_document_import"), {"text": TEXT, **publisher})

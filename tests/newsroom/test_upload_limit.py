@@ -82,7 +82,7 @@ def test_a_four_megabyte_document_is_imported_in_the_admin(client, editor):
 
     response = client.post(
         reverse("admin:sources_document_import"),
-        {"text": article_of(4 * MB), "new_publisher": "Outlet C", "language": "en"},
+        {"text": article_of(4 * MB), "publisher": "Outlet C", "language": "en"},
     )
 
     assert response.status_code == 302, response.content[:300]

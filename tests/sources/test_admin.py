@@ -78,7 +78,7 @@ def test_import_page_imports_pasted_text_through_the_importer(client, editor):
 
     response = client.post(
         reverse("admin:sources_document_import"),
-        {"text": text, "new_publisher": "DK Medier", "language": "en"},
+        {"text": text, "publisher": "DK Medier", "language": "en"},
     )
 
     document = Document.objects.get()
@@ -99,7 +99,7 @@ def test_import_page_shows_a_bad_input_error_and_writes_nothing(client, editor):
 
     response = client.post(
         reverse("admin:sources_document_import"),
-        {"text": "   \n\n  ", "new_publisher": "DK Medier"},
+        {"text": "   \n\n  ", "publisher": "DK Medier"},
     )
 
     assert response.status_code == 200
@@ -114,7 +114,7 @@ def test_import_page_needs_the_add_document_permission(client, factchecker):
     get = client.get(reverse("admin:sources_document_import"))
     post = client.post(
         reverse("admin:sources_document_import"),
-        {"text": "Some text here.", "new_publisher": "X"},
+        {"text": "Some text here.", "publisher": "X"},
     )
 
     assert get.status_code == 403

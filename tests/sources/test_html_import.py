@@ -321,7 +321,7 @@ def test_the_admin_import_page_imports_html_chosen_as_html(client, editor):
 
     response = client.post(
         reverse("admin:sources_document_import"),
-        {"text": english_page(), "new_publisher": "Harbour Post", "input_format": "html"},
+        {"text": english_page(), "publisher": "Harbour Post", "input_format": "html"},
         follow=True,
     )
 

@@ -195,7 +195,7 @@ def test_the_admin_import_page_shows_the_report_once_after_the_redirect(client, 
     client.force_login(editor)
     url = reverse("admin:sources_document_import")
 
-    response = client.post(url, {"text": WEB_CAPTURE, "new_publisher": "Harbour Post"})
+    response = client.post(url, {"text": WEB_CAPTURE, "publisher": "Harbour Post"})
     page = client.get(response.url).content.decode()
 
     document = Document.objects.get()
@@ -213,7 +213,7 @@ def test_the_admin_import_page_shows_the_report_once_after_the_redirect(client, 
 def test_the_admin_shows_no_report_for_another_users_document_number(client, editor):
     client.force_login(editor)
     url = reverse("admin:sources_document_import")
-    client.post(url, {"text": WEB_CAPTURE, "new_publisher": "Harbour Post"})
+    client.post(url, {"text": WEB_CAPTURE, "publisher": "Harbour Post"})
 
     page = client.get(f"{url}?imported=999").content.decode()
 
@@ -226,7 +226,7 @@ def test_the_admin_lists_at_most_twenty_pieces_of_one_kind_and_counts_them_all(c
     url = reverse("admin:sources_document_import")
     toggles = "\n".join(f"{LEDE[:-1]} number {n}.\nVis mere" for n in range(30))
 
-    response = client.post(url, {"text": toggles, "new_publisher": "Harbour Post"})
+    response = client.post(url, {"text": toggles, "publisher": "Harbour Post"})
     page = client.get(response.url).content.decode()
 
     assert "Show-more toggle (30)" in page
