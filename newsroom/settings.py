@@ -150,6 +150,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# One date format across the admin (newsroom/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

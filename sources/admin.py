@@ -4,6 +4,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
@@ -13,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from sources import licensing
+from sources.admin_base import HidesEmptySectionsMixin
 from sources.autocomplete import AutocompleteKeysMixin
 from sources.documents import body_conflict, document_body_update
 from sources.import_report import FORMAT_AUTO, FORMAT_CHOICES
@@ -87,7 +89,7 @@ class OrganizationAliasInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
+class OrganizationAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["name", "kind", "parent"]
     list_filter = ["kind"]
@@ -105,7 +107,7 @@ class AffiliationInline(AutocompleteKeysMixin, admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(HidesEmptySectionsMixin, admin.ModelAdmin):
     list_display = ["name", "description", "current_affiliations"]
     search_fields = ["name", "description"]
     inlines = [AffiliationInline]
@@ -338,13 +340,78 @@ class DocumentImportForm(forms.Form):
         required=False,
         help_text="Detect tells an HTML page from plain text by its markup.",
     )
-    publisher = forms.CharField(max_length=200)
+    publisher_on_record = forms.ModelChoiceField(
+        label="Publisher",
+        queryset=Organization.objects.all(),
+        required=False,
+        # The admin's own autocomplete over organizations (aliases too: "FT"), served by
+        # DocumentAdmin, whose publisher field is an autocomplete field.
+        widget=AutocompleteSelect(Document._meta.get_field("publisher"), admin.site),
+        help_text="An organization on record; type a few letters or an alias.",
+    )
+    # Still named `publisher`, as the command and the API name it: a name, found or recorded.
+    publisher = forms.CharField(
+        label="Or a new publisher",
+        max_length=200,
+        required=False,
+        help_text="Only when it is not on record: it is recorded as a new organization, and the "
+        "import report says so.",
+    )
     publication = forms.CharField(max_length=200, required=False)
     url = forms.URLField(label="URL", max_length=2000, required=False, assume_scheme="https")
     headline = forms.CharField(max_length=500, required=False)
     published_at = forms.DateTimeField(required=False, help_text="e.g. 2025-11-19 09:30")
     language = forms.CharField(max_length=16, required=False)
     is_excerpt = forms.BooleanField(required=False, label="The text is only an excerpt")
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen, typed = (
+            cleaned.get("publisher_on_record"),
+            " ".join(cleaned.get("publisher", "").split()),
+        )
+        if chosen is not None and typed:
+            self.add_error("publisher", "Choose a publisher on record or name a new one, not both.")
+        elif chosen is None and not typed and "publisher_on_record" not in self.errors:
+            self.add_error("publisher_on_record", "Choose the publisher, or name a new one below.")
+        cleaned["publisher_name"] = chosen.name if chosen is not None else typed
+        return cleaned
+
+
+_STAFF, _OUTSIDE = licensing.Audience.STAFF, licensing.Audience.EXTERNAL
+PANEL_QUOTE_CHARACTERS = 200  # the length of quote the panel asks about
+# The licence panel, one plain question per row. Mining and sharing do not depend on who asks
+# (the newsroom's tools mine, the newsroom shares), so each is asked once; staff quoting is
+# internal use, not quoting to anyone outside.
+LICENCE_PANEL_ROWS = [
+    ("Newsroom staff", "read the full text", (_STAFF, licensing.Action.VIEW_FULL_TEXT)),
+    (
+        "Newsroom staff",
+        "quote it to each other (internal use)",
+        (_STAFF, licensing.Action.QUOTE_EXTERNALLY),
+    ),
+    (
+        "The newsroom's tools",
+        "mine it automatically (text and data mining)",
+        (_STAFF, licensing.Action.MINE),
+    ),
+    ("The newsroom", "share it outside the newsroom", (_OUTSIDE, licensing.Action.SHARE_OUTSIDE)),
+    ("Outside consumers", "receive the full text", (_OUTSIDE, licensing.Action.VIEW_FULL_TEXT)),
+    (
+        "Outside consumers",
+        f"receive a {PANEL_QUOTE_CHARACTERS}-character quote",
+        (_OUTSIDE, licensing.Action.QUOTE_EXTERNALLY),
+    ),
+]
+
+
+def _allowed(decision: licensing.Decision, *, reserved_mining: bool = False):
+    """Yes or no in words; refused mining carries the warning sign the document list shows."""
+    if decision.allowed:
+        return "yes"
+    if reserved_mining:
+        return format_html('<span class="tdm-reserved">{}</span>', "⚠ no: mining reserved")
+    return "no"
 
 
 class DocumentCreditInline(AutocompleteKeysMixin, admin.TabularInline):
@@ -362,7 +429,7 @@ class DocumentCreditInline(AutocompleteKeysMixin, admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
+class DocumentAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = [
         "__str__",
@@ -473,9 +540,14 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="TDM reserved", boolean=True)
+    @admin.display(description="Mining (TDM)", ordering="license__tdm_reserved")
     def tdm_reserved(self, document):
-        return document.license.tdm_reserved if document.license else None
+        """A warning sign when mining is reserved: the restrictive case is the one to notice."""
+        if document.license is None:
+            return "no terms recorded"
+        if document.license.tdm_reserved:
+            return format_html('<span class="tdm-reserved">{}</span>', "⚠ mining reserved")
+        return "not reserved"
 
     @admin.display(description="Sharing")
     def sharing_scope(self, document):
@@ -485,23 +557,32 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
     def licence_panel(self, document):
         if document.pk is None:
             return "—"
+        decisions = {
+            (audience, action): decision
+            for audience, action, decision in licensing.summary(
+                document, quote_characters=PANEL_QUOTE_CHARACTERS
+            )
+        }
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><q>{}</q></td></tr>",
+            '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
             (
                 (
-                    audience.value,
-                    licensing.ACTION_LABELS[action],
-                    "yes" if decision.allowed else "no",
-                    decision.reason,
-                    decision.clause,
+                    who,
+                    what,
+                    _allowed(decisions[key], reserved_mining=key[1] == licensing.Action.MINE),
+                    decisions[key].reason,
+                    format_html("<q>{}</q>", decisions[key].clause)
+                    if decisions[key].clause
+                    else "—",
                 )
-                for audience, action, decision in licensing.summary(document)
+                for who, what, key in LICENCE_PANEL_ROWS
             ),
         )
         return format_html(
-            '<table class="licence-panel"><thead><tr><th>Audience</th><th>Action</th>'
-            "<th>Allowed</th><th>Why</th><th>Clause</th></tr></thead><tbody>{}</tbody></table>",
+            '<table class="licence-panel"><thead><tr><th scope="col">Who</th>'
+            '<th scope="col">May they</th><th scope="col">Answer</th><th scope="col">Why</th>'
+            '<th scope="col">Clause</th></tr></thead><tbody>{}</tbody></table>',
             rows,
         )
 
@@ -543,10 +624,18 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
         form = DocumentImportForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            on_record = {
+                what: Organization.objects.by_name(name).exists()
+                for what, name in (
+                    ("publisher", data["publisher_name"]),
+                    ("publication", data["publication"]),
+                )
+                if name.strip()
+            }
             try:
                 result = document_import(
                     raw=data["text"],
-                    publisher=data["publisher"],
+                    publisher=data["publisher_name"],
                     publication=data["publication"],
                     url=data["url"],
                     headline=data["headline"],
@@ -571,6 +660,7 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
                     "decisions": result.report.decisions,
                     "detected_rows": result.report.detected_rows(),
                     "removed_groups": result.report.removed_by_kind(),
+                    "recorded": _organizations_recorded(result, on_record),
                 }
                 return redirect(
                     f"{reverse('admin:sources_document_import')}?imported={result.document.pk}"
@@ -590,6 +680,23 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
             and reverse("admin:sources_document_change", args=[report["document"]]),
         }
         return TemplateResponse(request, "admin/sources/document/import.html", context)
+
+
+def _organizations_recorded(result, on_record: dict[str, bool]) -> list[str]:
+    """Say which organizations this import recorded anew (none when it changed nothing)."""
+    if not result.created:
+        return []
+    document = result.document
+    recorded = []
+    for what, organization in (
+        ("publisher", document.publisher),
+        ("publication", document.publication),
+    ):
+        if organization is not None and on_record.get(what) is False:
+            recorded.append(
+                f"New {what} recorded: {organization.name} ({organization.get_kind_display()})."
+            )
+    return recorded
 
 
 from sources import feed_admin  # noqa: E402, F401 - registers the feed admin

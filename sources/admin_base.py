@@ -1,6 +1,7 @@
 """Admin building blocks shared by every floor (sources is the ground floor: all may import it)."""
 
 from django.contrib import admin
+from django.forms.models import _get_foreign_key
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -16,3 +17,28 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class HidesEmptySectionsMixin:
+    """Leave off the page every inline the user cannot add to and that has no rows.
+
+    An empty section with no way to add to it ("ADD EXTERNAL CHECKS" with no row for an
+    editor, "AGENCY CREDITS" with none for a fact-checker) says nothing but "not for you".
+    An inline may define `has_rows(request, obj)` to answer from what the page already loaded.
+    """
+
+    def get_inline_instances(self, request, obj=None):
+        return [
+            inline
+            for inline in super().get_inline_instances(request, obj)
+            if inline.has_add_permission(request, obj) or _has_rows(inline, request, obj)
+        ]
+
+
+def _has_rows(inline, request, obj) -> bool:
+    if obj is None or obj.pk is None:
+        return False
+    if hasattr(inline, "has_rows"):
+        return inline.has_rows(request, obj)
+    fk = _get_foreign_key(inline.parent_model, inline.model, fk_name=inline.fk_name)
+    return inline.get_queryset(request).filter(**{fk.name: obj}).exists()

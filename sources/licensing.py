@@ -255,8 +255,8 @@ def _mine(terms, agreement, audience, characters) -> Decision:
         if terms is None:
             return Decision(
                 True,
-                "No licence terms are recorded, so no holder has not reserved text and data "
-                "mining.",
+                "No licence terms are recorded, so no reservation of text and data mining "
+                "is known.",
             )
         if terms.tdm_status == Status.NOT_RESERVED:
             return Decision(

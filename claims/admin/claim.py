@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from claims import recording
 from claims.admin import views
-from claims.admin.display import evidence_html
+from claims.admin.display import evidence_html, status_badge
 from claims.admin.filters import (
     AnonymousOnlyFilter,
     ConflictedFilter,
@@ -39,14 +40,17 @@ from claims.admin.quote import (
 from claims.admin.workflow import WorkflowActionsMixin
 from claims.disclosure import outside_disclosure, quote_key
 from claims.models import Appearance, Claim, ClaimRelation
+from sources.admin_base import HidesEmptySectionsMixin
 from sources.autocomplete import AutocompleteKeysMixin
 
 
 @admin.register(Claim)
-class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
+class ClaimAdmin(
+    HidesEmptySectionsMixin, AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin
+):
     list_display = [
         "__str__",
-        "status",
+        "status_badge",
         "topic_names",
         "appearance_count",
         "independent_origins",
@@ -68,7 +72,7 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
     autocomplete_fields = ["topics"]
     # The status, assignee and due date change only through the verification workflow.
     readonly_fields = [
-        "status",
+        "status_badge",
         "assigned_to",
         "due_date",
         "version",
@@ -117,7 +121,7 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
                 "Verification",
                 {
                     "fields": [
-                        "status",
+                        "status_badge",
                         "assigned_to",
                         "due_date",
                         "concluded_at",
@@ -150,6 +154,10 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
     @admin.display(description="Assignee")
     def assigned_to(self, claim):
         return claim.assignee or "Nobody yet"
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, claim):
+        return status_badge(claim)
 
     @admin.display(description="Recorded by")
     def recorded_by(self, claim):
@@ -211,7 +219,7 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
                 "<tr><td>{}</td><td>{} &rarr; {}</td><td>{} ({})</td><td>{}</td><td>{}</td></tr>",
                 (
                     (
-                        timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
+                        date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT"),
                         event.get_from_status_display(),
                         event.get_to_status_display(),
                         event.actor,

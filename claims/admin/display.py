@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
 
 from claims.models import Attribution
 from claims.suggest import AgentKind, AgentProposal
@@ -33,6 +35,13 @@ def page_context(model_admin, request, title: str, **extra) -> dict:
         "title": title,
         **extra,
     }
+
+
+def status_badge(claim) -> SafeString:
+    """Return a claim's status as a badge: its name on its colour (newsroom/admin.css)."""
+    return format_html(
+        '<span class="status-badge status-{}">{}</span>', claim.status, claim.get_status_display()
+    )
 
 
 def quote_in_context(body: str, start: int | None, end: int | None, exact: str) -> SafeString:
@@ -124,7 +133,7 @@ def document_box(document: Document) -> dict:
     if document.agency_credit:
         details.append(f"credited: {document.agency_credit}")
     if document.published_at:
-        details.append(f"{document.published_at:%Y-%m-%d %H:%M}")
+        details.append(date_format(localtime(document.published_at), "DATETIME_FORMAT"))
     return {"role": "Document", "name": str(document), "details": details, "kind": "document"}
 
 

@@ -254,6 +254,11 @@ class AppearanceInline(admin.StackedInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_rows(self, request, claim) -> bool:
+        """Answered from ClaimAdmin's count annotation when the page loaded it."""
+        count = getattr(claim, "appearance_count", None)
+        return count > 0 if count is not None else claim.appearances.exists()
+
     def has_delete_permission(self, request, obj=None):
         return not (obj is not None and obj.is_concluded) and super().has_delete_permission(
             request, obj
@@ -322,6 +327,11 @@ class ExternalCheckInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_rows(self, request, claim) -> bool:
+        """Answered from ClaimAdmin's count annotation when the page loaded it."""
+        count = getattr(claim, "external_check_count", None)
+        return count > 0 if count is not None else claim.external_checks.exists()
 
     @admin.display(description="Excerpt")
     def excerpt(self, check):

@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.views import View
 
@@ -401,7 +402,7 @@ class StoryAdmin(AutocompleteKeysMixin, HistoryAdmin):
                         flag.get_use_display(),
                         flag.get_old_status_display(),
                         flag.get_new_status_display(),
-                        timezone.localtime(flag.created_at).strftime("%Y-%m-%d %H:%M"),
+                        date_format(timezone.localtime(flag.created_at), "DATETIME_FORMAT"),
                         flag.verification_event.actor,
                     )
                     for flag in open_flags
@@ -421,7 +422,7 @@ class StoryAdmin(AutocompleteKeysMixin, HistoryAdmin):
                 "<li><strong>{}</strong> ({}): {}</li>",
                 (
                     (
-                        timezone.localtime(c.published_at).strftime("%Y-%m-%d %H:%M"),
+                        date_format(timezone.localtime(c.published_at), "DATETIME_FORMAT"),
                         c.published_by,
                         c.text,
                     )
@@ -444,7 +445,7 @@ class StoryAdmin(AutocompleteKeysMixin, HistoryAdmin):
                 "<td>{}</td></tr>",
                 (
                     (
-                        timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
+                        date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT"),
                         event.get_kind_display(),
                         event.get_from_status_display(),
                         event.get_to_status_display(),
