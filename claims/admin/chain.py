@@ -41,7 +41,9 @@ def check_new_agents(rows, *, user) -> None:
     for _, _, agent in rows:
         if isinstance(agent, picker.NewAgent):
             model = agents.MODEL_OF[agent.kind]
-            if not user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
+            # No user (a form used outside a request) may not record one either: fail closed.
+            permission = f"{model._meta.app_label}.add_{model._meta.model_name}"
+            if user is None or not user.has_perm(permission):
                 raise ValidationError(
                     f"You may not record a new {picker.KIND_LABELS[agent.kind]} "
                     f"(“{agent.name}”); choose one on record."
