@@ -94,6 +94,21 @@ class ChainLink:
     verb: str = ""
 
 
+# The verb a link's role suggests when the editor gives none.
+SUGGESTED_VERBS = {Role.ORIGIN: "said", Role.REPORTER: "reported", Role.PUBLISHER: "published"}
+
+
+def suggested_role(position: int, *, agent: object = None, publishers: Iterable = ()) -> str:
+    """The role a chain link's place suggests: the first link is the origin (who said it), a
+    link naming the document's publisher or title is the publisher, the second link the
+    reporter and any later one a relay. Only a suggestion: `chain_set` judges the order."""
+    if position == 0:
+        return Role.ORIGIN
+    if agent is not None and agent in publishers:
+        return Role.PUBLISHER
+    return Role.REPORTER if position == 1 else Role.RELAY
+
+
 @transaction.atomic
 def claim_create(
     *,

@@ -308,7 +308,30 @@ _CHECKS = [
 _TOLD = re.compile(rf"\btold\b(?:\s+(?P<reporter>(?:[Tt]he\s+)?{_CAPITALISED}))?")
 _ACCORDING_TO = re.compile(r"\b[Aa]ccording\s+to\s+(?P<agent>[^,;.]+?)\s*(?=[,;.]|$)")
 _REPORTED = re.compile(rf"(?P<reporter>(?:[Tt]he\s+)?{_CAPITALISED})\s+(?:first\s+)?reported\b")
-_SAID = re.compile(r"(?<!\bwas )(?<!\bwere )(?<!\bis )(?<!\bbe )(?<!\bbeen )\b(?:said|says)\b")
+# The verbs news copy reports speech with; "said" most of all, but a paragraph that says
+# "the officials also noted" is as attributed as one that says "said".
+_SPEECH_VERBS = (
+    r"said|says|noted|notes|added|adds|stated|states|warned|warns|explained|confirmed|"
+    r"claimed|claims|insisted|argued|wrote|announced|acknowledged|cautioned|stressed|"
+    r"emphasised|emphasized|predicted|suggested|revealed|disclosed|estimated"
+)
+_SAID = re.compile(
+    r"(?<!\bwas )(?<!\bwere )(?<!\bis )(?<!\bbe )(?<!\bbeen )(?<!\bhas )(?<!\bhave )"
+    rf"\b(?:{_SPEECH_VERBS})\b"
+)
+_REPORTED_BACK = re.compile(
+    r"\b(?:the|that|this)\s+(?:newspaper|paper|outlet|agency|broadcaster|magazine|daily)\s+"
+    r"(?:first\s+|also\s+)?(?:reported|wrote)\b",
+    re.IGNORECASE,
+)
+# Who an outlet heard it from, when the sentence names both: "..., according to the Financial
+# Times, citing several people", "according to several people cited by the FT".
+_CITING = re.compile(r"\b(?:citing|which\s+cited|who\s+cited)\s+(?P<agent>[^,;.]+?)\s*(?=[,;.]|$)")
+_CITED_BY = re.compile(rf"\s+(?:cited|quoted)\s+by\s+(?P<outlet>(?:[Tt]he\s+)?{_CAPITALISED})$")
+# Words between the source and its verb that are not the source: "the officials also noted".
+_TRAILING_ADVERBS = re.compile(
+    r"(?:\s+(?:also|further|later|previously|separately|earlier|had|have|has))+$"
+)
 
 _ANONYMITY = re.compile(
     r"(?:(?:speaking|who\s+spoke)\s+)?on\s+(?:the\s+)?condition\s+of\s+anonymity"
@@ -321,7 +344,9 @@ _COUNT = re.compile(
     r"|some|a\s+few|a\s+number\s+of|a\s+handful\s+of|dozens\s+of)\s+(?:of\s+(?:the\s+)?)?",
     re.IGNORECASE,
 )
-_BACK_REFERENCE = re.compile(r"\b(?:the|these|those)\s+(?:same\s+)?(?:sources|officials|people)\b")
+_BACK_REFERENCE = re.compile(
+    r"\b(?:the|these|those)\s+(?:same\s+)?(?:sources|officials|people)\b", re.IGNORECASE
+)
 _PERSON_NAME = re.compile(r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}")
 _ORGANIZATION_WORDS = re.compile(
     r"\b(?:Agency|Association|Bank|Bureau|Commission|Council|Department|Government|House|"
@@ -414,11 +439,39 @@ def _chain_in(
         reporter = _reporter(told)
         return _chain("told", told, origin, reporter, last_reporter)
     if according := _ACCORDING_TO.search(body, start, end):
-        origin = _agent_at(body, according.start("agent"), according.end("agent"), reason_text)
-        return _chain("according to", according, origin, None, last_reporter)
+        agent_start, agent_end = according.start("agent"), according.end("agent")
+        if cited_by := _CITED_BY.search(body, agent_start, agent_end):
+            # "according to several people cited by the FT": the people said it, to the FT.
+            origin = _agent_at(body, agent_start, cited_by.start(), reason_text)
+            reporter = _outlet(body, cited_by.start("outlet"), cited_by.end("outlet"))
+            return _chain("according to", according, origin, reporter, None)
+        agent = _agent_at(body, agent_start, agent_end, reason_text)
+        if agent is not None and agent.kind == AgentKind.ORGANIZATION:
+            # "several people said, according to the Financial Times": the outlet reported
+            # what others said; keep both, the speakers as the origin.
+            speakers = _speakers_besides(body, start, end, according, reason_text)
+            if speakers is not None:
+                return _chain("according to", according, speakers, agent, None)
+        return _chain("according to", according, agent, None, last_reporter)
     if reported := _REPORTED.search(body, start, end):
         reporter = _reporter(reported)
-        return _chain("reported", reported, None, reporter, None)
+        citing = _CITING.search(body, reported.end(), end)
+        origin = (
+            _agent_at(body, citing.start("agent"), citing.end("agent"), reason_text)
+            if citing
+            else None
+        )
+        return _chain("reported", reported, origin, reporter, None)
+    if last_reporter is not None and (back := _REPORTED_BACK.search(body, start, end)):
+        # "..., the newspaper reported": the outlet an earlier sentence named.
+        return ChainProposal(
+            verb="reported",
+            start=back.start(),
+            end=back.end(),
+            origin=None,
+            reporter=last_reporter,
+            reporter_inferred=True,
+        )
     if said := _SAID.search(body, start, end):
         origin = _agent_before(body, start, said.start(), reason_text)
         inverted = body[start : said.start()].rstrip().endswith((",", "'", "’", '"', "”"))
@@ -427,8 +480,39 @@ def _chain_in(
             if after:
                 agent_start = said.end() + after.start(1)
                 origin = _agent_at(body, agent_start, said.end() + after.end(1), reason_text)
-        return _chain("said", said, origin, None, last_reporter)
+        return _chain(said.group().lower(), said, origin, None, last_reporter)
     return None
+
+
+def _speakers_besides(
+    body: str, start: int, end: int, according: re.Match, reason: str
+) -> AgentProposal | None:
+    """Who else the sentence names as speaking, outside its "according to X" clause: the
+    people an outlet cited ("citing several people"), or said ("several people said")."""
+    if citing := _CITING.search(body, according.end(), end):
+        return _agent_at(body, citing.start("agent"), citing.end("agent"), reason)
+    for said in _SAID.finditer(body, start, end):
+        if according.start() <= said.start() < according.end():
+            continue
+        inside = body[start : said.start()]
+        clause_start = start + max(inside.rfind(","), inside.rfind(";"), inside.rfind("—"), -1) + 1
+        if clause_start <= according.start() < said.start():
+            clause_start = according.end()  # the speakers come after the outlet's clause
+        speakers = _agent_before(body, clause_start, said.start(), reason)
+        if speakers is not None and speakers.kind != AgentKind.ORGANIZATION:
+            return speakers
+    return None
+
+
+def _outlet(body: str, start: int, end: int) -> AgentProposal:
+    text = body[start:end]
+    return AgentProposal(
+        kind=AgentKind.ORGANIZATION,
+        text=text,
+        start=start,
+        end=end,
+        name=re.sub(r"^[Tt]he\s+", "", text),
+    )
 
 
 def _chain(
@@ -475,6 +559,8 @@ def _agent_before(body: str, sentence_start: int, verb_start: int, reason: str):
         verb_start -= 1  # "..., Zack Cooper, an expert, told FT": the clause ends at "expert"
     cut = _last_boundary(body, sentence_start, verb_start)
     start, end = _strip(body, cut, verb_start)
+    if adverbs := _TRAILING_ADVERBS.search(body, start, end):
+        end = adverbs.start()  # "The officials also noted": the source is "The officials"
     if start >= end:
         return None
     text = body[start:end]

@@ -603,6 +603,14 @@ class DocumentAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelA
             reverse("admin:claims_claim_suggest", args=[document.pk]),
         )
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = dict(extra_context or {})
+        if request.method == "GET" and request.GET.get("imported") == str(object_id):
+            report = request.session.get(IMPORT_REPORT_SESSION_KEY)
+            if report is not None and str(report["document"]) == str(object_id):
+                extra["import_report"] = request.session.pop(IMPORT_REPORT_SESSION_KEY)
+        return super().change_view(request, object_id, form_url, extra)
+
     def get_urls(self):
         return [
             path(
@@ -616,8 +624,9 @@ class DocumentAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelA
     def import_view(self, request):
         """Import pasted text through the same service as the import_document command.
 
-        A successful import redirects back here (so a reload does not post again) and shows
-        its report once: what was removed, what was detected, what needs a decision.
+        A successful import redirects to the document's page (so a reload does not post
+        again), which shows the report once: what was removed, what was detected, what needs a
+        decision. The editor goes on from there, selecting passages in the text.
         """
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -662,22 +671,13 @@ class DocumentAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelA
                     "removed_groups": result.report.removed_by_kind(),
                     "recorded": _organizations_recorded(result, on_record),
                 }
-                return redirect(
-                    f"{reverse('admin:sources_document_import')}?imported={result.document.pk}"
-                )
-        report = None
-        if request.method == "GET" and "imported" in request.GET:
-            report = request.session.pop(IMPORT_REPORT_SESSION_KEY, None)
-            if report is not None and str(report["document"]) != request.GET["imported"]:
-                report = None
+                page = reverse("admin:sources_document_change", args=[result.document.pk])
+                return redirect(f"{page}?imported={result.document.pk}")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Import document",
             "form": form,
-            "report": report,
-            "document_url": report
-            and reverse("admin:sources_document_change", args=[report["document"]]),
         }
         return TemplateResponse(request, "admin/sources/document/import.html", context)
 

@@ -9,8 +9,11 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
+from django.urls import path
 
 from claims import recording
+from claims.admin import picker
+from claims.admin.chain import ROLE_CHOICES, chain_links, check_new_agents, publishers_of
 from claims.admin.display import AGENT_FIELDS, quote_in_context
 from claims.admin.inlines import trial
 from claims.admin.log import HistoryAdmin, key_or_404
@@ -21,18 +24,29 @@ from sources.autocomplete import AutocompleteKeysMixin
 
 
 class AttributionForm(forms.ModelForm):
+    """One link: its agent from the one picker, its role suggested from its place."""
+
+    agent = picker.AgentField(required=False, label="Who")
+    role = forms.ChoiceField(
+        choices=ROLE_CHOICES,
+        required=False,
+        help_text="Left as is, the role follows from the link's place: origin first, then "
+        "reporter, relays, and the document's publisher last.",
+    )
+
     class Meta:
         model = Attribution
-        fields = ["position", "role", "verb", *AGENT_FIELDS]
+        fields = ["agent", "role", "verb", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["agent"] = self.instance.agent
 
     def clean(self):
         cleaned = super().clean()
-        if sum(1 for name in AGENT_FIELDS if cleaned.get(name)) != 1:
-            # On a field, so the model's own constraint check is skipped and not said twice.
-            self.add_error(
-                "person",
-                "Choose exactly one agent: a person, an organization or an anonymous source.",
-            )
+        if not cleaned.get("agent") and "agent" not in self.errors and self.has_changed():
+            self.add_error("agent", "Choose who: a person, an organization or an anonymous source.")
         return cleaned
 
 
@@ -40,34 +54,42 @@ class ChainFormSet(CustomInlineFormSetMixin, BaseInlineFormSet):
     """The attribution chain, saved as a whole by recording.chain_set in the order shown.
 
     The rows are dragged into order (django-admin-sortable2 writes each row's position into a
-    hidden field); a new row nobody dragged has none and goes after the others.
+    hidden field); a new row nobody dragged has none and goes after the others. `user` is set
+    by the inline for the request.
     """
 
-    def links(self) -> list[recording.ChainLink]:
+    user = None
+
+    def rows(self) -> list[tuple[str, str, object]]:
         rows = []
         for index, form in enumerate(self.forms):
             data = form.cleaned_data
-            if not data or self._should_delete_form(form):
+            if not data or self._should_delete_form(form) or not data.get("agent"):
                 continue
-            agent = next(data[name] for name in AGENT_FIELDS if data.get(name))
-            link = recording.ChainLink(role=data["role"], agent=agent, verb=data.get("verb", ""))
             position = data.get("position")
-            rows.append(((position is None, position or 0, index), link))
-        return [link for _, link in sorted(rows, key=lambda row: row[0])]
+            key = (position is None, position or 0, index)
+            rows.append((key, (data.get("role", ""), data.get("verb", ""), data["agent"])))
+        return [row for _, row in sorted(rows, key=lambda row: row[0])]
+
+    def links(self, *, user) -> list[recording.ChainLink]:
+        document = self.instance.document if self.instance.document_id else None
+        return chain_links(self.rows(), user=user, publishers=publishers_of(document))
 
     def clean(self):
         super().clean()
         if any(self.errors) or not self.has_changed():
             return
         try:
+            check_new_agents(self.rows(), user=self.user)
             with trial():
-                recording.chain_set(appearance=self.instance, links=self.links())
+                recording.chain_set(appearance=self.instance, links=self.links(user=None))
         except ValidationError as error:
             raise ValidationError(error.messages) from error
 
 
-class AttributionInline(AutocompleteKeysMixin, SortableTabularInline):
-    """The chain, origin first, in the order shown: drag a row to move it, no typed positions."""
+class AttributionInline(SortableTabularInline):
+    """The chain, origin first, in the order shown: drag a row to move it, no typed positions.
+    Each link's agent comes from one picker over people, organizations and anonymous sources."""
 
     model = Attribution
     form = AttributionForm
@@ -75,8 +97,12 @@ class AttributionInline(AutocompleteKeysMixin, SortableTabularInline):
     extra = 1
     verbose_name = "link"
     verbose_name_plural = "chain, origin first (drag a row to move it)"
-    fields = ["role", "verb", *AGENT_FIELDS, "position"]
-    autocomplete_fields = list(AGENT_FIELDS)
+    fields = ["agent", "role", "verb", "position"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*AGENT_FIELDS)
@@ -107,8 +133,26 @@ class AppearanceAdmin(SortableAdminBase, AutocompleteKeysMixin, HistoryAdmin):
     autocomplete_fields = ["claim", "document"]
     inlines = [AttributionInline]
 
+    class Media:
+        js = ["claims/agent_picker.js"]
+        css = {"all": ["claims/agent_picker.css"]}
+
     def has_module_permission(self, request):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        appearance = self.get_object(request, object_id)
+        document = appearance.document if appearance is not None else None
+        tokens = " ".join(picker.token(o) for o in publishers_of(document))
+        extra = {**(extra_context or {}), "chain_publishers": tokens}
+        return super().change_view(request, object_id, form_url, extra)
+
+    def get_urls(self):
+        search = picker.AgentSearchView.as_view(model_admin=self)
+        return [
+            path("agents/", self.admin_site.admin_view(search), name="claims_appearance_agents"),
+            *super().get_urls(),
+        ]
 
     # Added from a passage selected on a document's page (claims.admin.quote), or on the
     # claim's page; either way recording.appearance_create anchors the quote.
@@ -167,7 +211,9 @@ class AppearanceAdmin(SortableAdminBase, AutocompleteKeysMixin, HistoryAdmin):
         previous = list(
             Attribution.objects.filter(appearance=appearance).select_related(*AGENT_FIELDS)
         )
-        formset.new_objects = recording.chain_set(appearance=appearance, links=formset.links())
+        formset.new_objects = recording.chain_set(
+            appearance=appearance, links=formset.links(user=request.user)
+        )
         formset.deleted_objects = previous
 
     def history_view(self, request, object_id, extra_context=None):

@@ -37,11 +37,15 @@ from claims.admin.quote import (
     carries_quote,
     quote_preview,
 )
-from claims.admin.workflow import WorkflowActionsMixin
+from claims.admin.workflow import WorkflowActionsMixin, refusal_messages
 from claims.disclosure import outside_disclosure, quote_key
-from claims.models import Appearance, Claim, ClaimRelation
+from claims.models import Appearance, Claim, ClaimRelation, ClaimStatus
+from claims.workflow import StaleVersion, TransitionRefused, claim_transition
 from sources.admin_base import HidesEmptySectionsMixin
 from sources.autocomplete import AutocompleteKeysMixin
+
+# The add page's second submit button: record the claim from a quote and send it to review.
+SEND_TO_REVIEW = "_send_to_review"
 
 
 @admin.register(Claim)
@@ -109,7 +113,7 @@ class ClaimAdmin(
         if obj is None and carries_quote(request):
             description = (
                 "Put the claim in the newsroom's own words; the quote is recorded as where it "
-                "appears, and its chain comes next."
+                "appears, with the chain below."
             )
             return [(None, {"fields": [*claim, *SELECTOR_FIELDS], "description": description})]
         if obj is None:
@@ -141,7 +145,9 @@ class ClaimAdmin(
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None and carries_quote(request):
             kwargs["form"] = ClaimFromQuoteForm
-        return super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # a class made for this request: who records new agents
+        return form
 
     def get_inline_instances(self, request, obj=None):
         # Appearances, checks and relations hang off a saved claim.
@@ -260,12 +266,19 @@ class ClaimAdmin(
                 start=data.get("start"),
                 user=request.user,
             )
+            if form.chain_rows():
+                recording.chain_set(
+                    appearance=obj.quoted, links=form.chain_links(user=request.user)
+                )
+                obj.quoted.chained = True
             self.warn_unquotable(request, claim, [obj.quoted])
 
     def response_add(self, request, obj, post_url_continue=None):
         appearance = getattr(obj, "quoted", None)
         if appearance is None:
             return super().response_add(request, obj, post_url_continue)
+        if getattr(appearance, "chained", False):
+            return self.response_add_with_chain(request, obj, appearance)
         self.message_user(
             request,
             f"The claim “{obj}” was recorded with its quote from “{appearance.document}”. "
@@ -273,6 +286,31 @@ class ClaimAdmin(
             messages.SUCCESS,
         )
         return redirect("admin:claims_appearance_change", appearance.pk)
+
+    def response_add_with_chain(self, request, claim, appearance):
+        """The claim was recorded with its quote and chain; send it to review when asked."""
+        recorded = (
+            f"The claim “{claim}” was recorded with its quote from “{appearance.document}” and "
+            "its chain"
+        )
+        if SEND_TO_REVIEW in request.POST:
+            try:
+                claim_transition(
+                    claim=claim,
+                    to=ClaimStatus.IN_REVIEW,
+                    actor=request.user,
+                    expected_version=claim.version,
+                )
+            except (TransitionRefused, PermissionDenied, StaleVersion) as refusal:
+                reason = " ".join(refusal_messages(refusal))
+                self.message_user(
+                    request, f"{recorded}, but not sent to review: {reason}", messages.WARNING
+                )
+            else:
+                self.message_user(request, f"{recorded}, and sent to review.", messages.SUCCESS)
+        else:
+            self.message_user(request, f"{recorded}.", messages.SUCCESS)
+        return redirect("admin:claims_claim_change", claim.pk)
 
     def save_related(self, request, form, formsets, change):
         # Topics were written by the service in save_model; the inlines go through theirs.

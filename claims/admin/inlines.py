@@ -151,14 +151,14 @@ class QuoteForm(forms.ModelForm):
         required=False,
         strip=False,
         max_length=Appearance._meta.get_field("prefix").max_length,
-        widget=forms.TextInput(attrs={"size": 16}),
+        widget=forms.TextInput(attrs={"size": 12, "aria-label": "Text just before the quote"}),
         help_text="Text just before the quote, when it appears more than once.",
     )
     suffix = forms.CharField(
         required=False,
         strip=False,
         max_length=Appearance._meta.get_field("suffix").max_length,
-        widget=forms.TextInput(attrs={"size": 16}),
+        widget=forms.TextInput(attrs={"size": 12, "aria-label": "Text just after the quote"}),
         help_text="Text just after the quote, when it appears more than once.",
     )
 
@@ -182,7 +182,9 @@ class NewAppearanceForm(QuoteForm):
     class Meta:
         model = Appearance
         fields = ["document", "exact", "prefix", "suffix"]
-        widgets = {"exact": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+        # Narrow enough that the row fits a 1280 px screen beside the document and context.
+        # A tabular row has column headings, not labels: each input names itself.
+        widgets = {"exact": forms.Textarea(attrs={"rows": 3, "cols": 34, "aria-label": "Quote"})}
 
 
 class NewAppearanceFormSet(ServiceFormSet):
@@ -199,7 +201,10 @@ class NewExternalCheckForm(QuoteForm):
     class Meta:
         model = ExternalCheck
         fields = ["organization", "outcome", "document", "exact", "prefix", "suffix", "checked_at"]
-        widgets = {"exact": forms.Textarea(attrs={"rows": 3, "cols": 40})}
+        widgets = {
+            "exact": forms.Textarea(attrs={"rows": 3, "cols": 30, "aria-label": "Excerpt"}),
+            "outcome": forms.Select(attrs={"aria-label": "Outcome"}),
+        }
         labels = {"exact": "Excerpt"}
 
 
@@ -340,8 +345,11 @@ class ExternalCheckInline(admin.TabularInline):
         return quote_in_context(check.document.body, check.start, check.end, check.exact)
 
 
-class NewExternalCheckInline(AutocompleteKeysMixin, admin.TabularInline):
-    """Record a reported verification attempt through recording.external_check_record."""
+class NewExternalCheckInline(AutocompleteKeysMixin, admin.StackedInline):
+    """Record a reported verification attempt through recording.external_check_record.
+
+    Stacked: its seven fields side by side made the claim page 650 px wider than a 1280 px
+    screen (the outcome's choices alone are long)."""
 
     model = ExternalCheck
     form = NewExternalCheckForm
@@ -374,5 +382,11 @@ class NewRelationInline(AutocompleteKeysMixin, admin.TabularInline):
         return super().get_queryset(request).none()
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs.setdefault("widgets", {"reason": forms.Textarea(attrs={"rows": 2, "cols": 50})})
+        kwargs.setdefault(
+            "widgets",
+            {
+                "reason": forms.Textarea(attrs={"rows": 2, "cols": 50, "aria-label": "Reason"}),
+                "kind": forms.Select(attrs={"aria-label": "Kind of relation"}),
+            },
+        )
         return super().get_formset(request, obj, **kwargs)

@@ -12,12 +12,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from claims import recording
+from claims.admin import picker
+from claims.admin.chain import ROLE_CHOICES, chain_links, check_new_agents, publishers_of
 from claims.admin.display import quote_in_context
 from claims.admin.inlines import add_service_error, trial
 from claims.anchoring import AnchorError, anchor
-from claims.models import Appearance, Claim
+from claims.models import Appearance, Attribution, Claim
 from sources.models import Document
 
+Role = Attribution.Role
 SELECTOR_FIELDS = ("document", "exact", "prefix", "suffix", "start", "end")
 
 
@@ -81,8 +84,27 @@ class QuoteSelectorForm(forms.ModelForm):
             self.add_error(None, error)
 
 
+class ChainRowForm(forms.Form):
+    """One link of a new claim's chain: its agent from the one picker, its role from its place."""
+
+    agent = picker.AgentField(required=False, label="Who")
+    role = forms.ChoiceField(choices=ROLE_CHOICES, required=False)
+    verb = forms.CharField(
+        max_length=Attribution._meta.get_field("verb").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 12}),
+    )
+
+
+ChainRowFormSet = forms.formset_factory(
+    ChainRowForm, extra=0, max_num=recording.MAX_CHAIN_LINKS, validate_max=True
+)
+CHAIN_ROWS = 4  # origin, reporter, one relay, publisher: the shape of most wire stories
+
+
 class ClaimFromQuoteForm(QuoteSelectorForm):
-    """A new claim in the newsroom's words, recorded with the quote it was started from."""
+    """A new claim in the newsroom's words, recorded with the quote it was started from and,
+    on the same page, the quote's chain: origin first, the document's publisher last."""
 
     document = forms.ModelChoiceField(queryset=Document.objects.all(), widget=forms.HiddenInput)
     exact = forms.CharField(strip=False, widget=forms.HiddenInput)
@@ -91,13 +113,90 @@ class ClaimFromQuoteForm(QuoteSelectorForm):
     start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
+    user = None  # set by ClaimAdmin.get_form for the request
+
+    class Media:
+        js = ["claims/agent_picker.js"]
+        css = {"all": ["claims/agent_picker.css"]}
+
     class Meta:
         model = Claim
         fields = ["text", "summary", "topics"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chain_document = self.document_named(
+            self.data.get("document") if self.is_bound else self.initial.get("document")
+        )
+        publisher = (
+            self.chain_document.publication or self.chain_document.publisher
+            if self.chain_document is not None
+            else None
+        )
+        initial = [{} for _ in range(CHAIN_ROWS - 1)]
+        if publisher is not None:
+            initial.append({"agent": publisher, "role": Role.PUBLISHER, "verb": "published"})
+        # A post without the chain's rows (a script, an older page) records no chain.
+        posted = self.is_bound and "chain-TOTAL_FORMS" in self.data
+        self.chain = ChainRowFormSet(self.data if posted else None, prefix="chain", initial=initial)
+
+    @staticmethod
+    def document_named(value):
+        try:
+            return Document.objects.select_related("publisher", "publication").get(pk=int(value))
+        except (Document.DoesNotExist, TypeError, ValueError):
+            return None
+
+    def publishers(self) -> str:
+        """The document's publishers as picker values, for the role the script suggests."""
+        return " ".join(picker.token(o) for o in publishers_of(self.chain_document))
+
+    def full_clean(self):
+        super().full_clean()
+        if self.chain.is_bound and not self.chain.is_valid():
+            self.add_error(None, "The chain has errors; each is shown on its row.")
+
+    def chain_rows(self) -> list[tuple[str, str, object]]:
+        """The rows that name an agent, once the editor filled any (the publisher alone, as
+        the page offers it, is not a chain)."""
+        if not self.chain.is_bound or not self.chain.has_changed():
+            return []
+        return [
+            (row.get("role", ""), row.get("verb", ""), row["agent"])
+            for row in (form.cleaned_data for form in self.chain.forms)
+            if row.get("agent")
+        ]
+
+    def chain_links(self, *, user) -> list[recording.ChainLink]:
+        return chain_links(
+            self.chain_rows(), user=user, publishers=publishers_of(self.cleaned_data["document"])
+        )
+
     def clean(self):
         cleaned = super().clean()
         self.anchored(cleaned)
+        if self.errors or (self.chain.is_bound and not self.chain.is_valid()):
+            return cleaned
+        if not self.chain_rows():
+            return cleaned
+        # The services' verdict on the chain (its order, an agent to record) becomes a form
+        # error now, not an exception after the claim was saved.
+        try:
+            check_new_agents(self.chain_rows(), user=self.user)
+            with trial():
+                claim = recording.claim_create(text=cleaned.get("text") or "-", user=None)
+                appearance = recording.appearance_create(
+                    claim=claim,
+                    document=cleaned["document"],
+                    exact=cleaned["exact"],
+                    prefix=cleaned.get("prefix", ""),
+                    suffix=cleaned.get("suffix", ""),
+                    start=cleaned.get("start"),
+                    user=None,
+                )
+                recording.chain_set(appearance=appearance, links=self.chain_links(user=None))
+        except ValidationError as error:
+            self.add_error(None, ValidationError(error.messages))
         return cleaned
 
 

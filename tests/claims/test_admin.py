@@ -495,6 +495,9 @@ def appearance_url(appearance):
     return reverse("admin:claims_appearance_change", args=[appearance.pk])
 
 
+AGENT_KINDS = {"person": "person", "organization": "organization", "anonymous_source": "anonymous"}
+
+
 def chain_rows(data, prefix, links):
     """Replace the chain rows in `data` with `links` (position, role, verb, agent field, agent)."""
     for key in [k for k in data if k.startswith(f"{prefix}-") and "FORMS" not in k]:
@@ -510,7 +513,8 @@ def chain_rows(data, prefix, links):
                 f"{prefix}-{index}-position": position,
                 f"{prefix}-{index}-role": role,
                 f"{prefix}-{index}-verb": verb,
-                f"{prefix}-{index}-{field}": agent.pk,
+                # The one agent picker's value: kind and key (claims.admin.picker.token).
+                f"{prefix}-{index}-agent": f"{AGENT_KINDS[field]}:{agent.pk}",
             }
         )
     return data
@@ -577,20 +581,38 @@ def test_a_chain_out_of_order_shows_the_error_and_changes_nothing(admin_client):
     assert claim.independent_origins == 1
 
 
-def test_a_link_needs_exactly_one_agent(admin_client):
+def test_a_name_typed_but_not_chosen_is_refused_with_the_reason(admin_client):
+    # One picker names one agent, so a link can never hold two; what it can hold is a name
+    # the editor typed and never chose from the list.
     appearance = story_claim().appearances.get()
     page = admin_client.get(appearance_url(appearance))
     data = form_data(page)
-    data["chain-0-organization"] = Organization.objects.get(name="Reuters").pk  # and anonymous
+    data["chain-0-agent"] = ""
+    data["chain-0-agent_text"] = "Reuter"
 
     response = admin_client.post(appearance_url(appearance), data)
 
     assert response.status_code == 200
     forms, _ = inline_errors(response, "AttributionInline")
-    assert forms[0]["person"] == [
-        "Choose exactly one agent: a person, an organization or an anonymous source."
+    assert forms[0]["agent"] == [
+        "“Reuter” was typed but not chosen: choose it from the list, or create it."
     ]
-    assert appearance.chain.get(position=0).organization is None
+    assert appearance.chain.get(position=0).anonymous_source is not None
+
+
+@pytest.mark.parametrize("forged", ["organization:abc", "person:999999", "planet:1", "new:x:y"])
+def test_a_forged_agent_value_is_refused_and_nothing_changes(admin_client, forged):
+    appearance = story_claim().appearances.get()
+    before = list(appearance.chain.values_list("pk", flat=True))
+    data = form_data(admin_client.get(appearance_url(appearance)))
+    data["chain-0-agent"] = forged
+
+    response = admin_client.post(appearance_url(appearance), data)
+
+    assert response.status_code == 200
+    forms, _ = inline_errors(response, "AttributionInline")
+    assert forms[0]["agent"]
+    assert list(appearance.chain.values_list("pk", flat=True)) == before
 
 
 def test_appearances_are_not_listed_in_the_admin_index(admin_client):

@@ -89,7 +89,7 @@ def test_chain_edits_made_on_the_appearance_page_name_who_made_them(client, edit
         "chain-0-position": "0",
         "chain-0-role": "origin",
         "chain-0-verb": "told",
-        "chain-0-anonymous_source": source.pk,
+        "chain-0-agent": f"anonymous:{source.pk}",
     }
 
     response = client.post(url, data)

@@ -171,6 +171,15 @@ RULES: dict[str, Rule] = {
         head="ddnnn",
         options="ddnnn",
     ),
+    # The chain editor's agent picker searches sources, which all staff may read; whether a
+    # "Create …" option is offered follows the add permissions (tests/claims/test_admin_picker).
+    "admin:claims_appearance_agents": rule(
+        "ddaaa",
+        "ddnnn",
+        path=lambda o: "/admin/claims/appearance/agents/?q=a",
+        head="ddnnn",
+        options="ddnnn",
+    ),
     "admin:claims_claim_queue": rule("ddaaa", "ddnnn", head="ddnnn", options="ddnnn"),
     "admin:claims_claim_provenance": rule(
         "ddaaa",

@@ -83,10 +83,13 @@ def test_import_page_imports_pasted_text_through_the_importer(client, editor):
 
     document = Document.objects.get()
     assert response.status_code == 302
-    # Back to the import page, which shows the import's report and links to the document.
-    assert response.url == f"{reverse('admin:sources_document_import')}?imported={document.pk}"
+    # On to the document's page, which shows the import's report above the text, where the
+    # editor goes on selecting passages (one page less than a report page of its own).
+    page = reverse("admin:sources_document_change", args=[document.pk])
+    assert response.url == f"{page}?imported={document.pk}"
     report_page = client.get(response.url).content.decode()
-    assert reverse("admin:sources_document_change", args=[document.pk]) in report_page
+    assert 'id="import-report-title"' in report_page
+    assert "New claim from this quote" in report_page
     assert document.agency_credit == "ritzau"
     assert document.obtained_via == Document.ObtainedVia.ADMIN_PASTE
     assert document.imported_by == editor
