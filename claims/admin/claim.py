@@ -36,14 +36,25 @@ from claims.admin.quote import (
     carries_quote,
     quote_preview,
 )
+from claims.admin.revision import RefusesStaleEdits, RevisionCheckedForm
 from claims.admin.workflow import WorkflowActionsMixin
 from claims.disclosure import outside_disclosure, quote_key
 from claims.models import Appearance, Claim, ClaimRelation
 from sources.autocomplete import AutocompleteKeysMixin
 
 
+class ClaimChangeForm(RevisionCheckedForm):
+    class Meta:
+        model = Claim
+        fields = ["text", "summary", "topics"]
+
+    def loaded_revision(self) -> int:
+        return self.instance.revision
+
+
 @admin.register(Claim)
-class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
+class ClaimAdmin(RefusesStaleEdits, AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
+    form = ClaimChangeForm
     list_display = [
         "__str__",
         "status",
@@ -112,7 +123,7 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
             description = "Save the claim, then record where it appears."
             return [(None, {"fields": claim, "description": description})]
         return [
-            (None, {"fields": claim}),
+            (None, {"fields": [*claim, "expected_revision"]}),
             (
                 "Verification",
                 {
@@ -227,12 +238,15 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         data, changed = form.cleaned_data, set(form.changed_data)
         if change:
-            if changed:
+            # Checked (and the row locked) before anything is written, the inlines included.
+            recording.ensure_revision(obj.pk, data["expected_revision"])
+            if changed - {"expected_revision"}:
                 recording.claim_update(
                     claim=obj,
                     text=data["text"] if "text" in changed else None,
                     summary=data["summary"] if "summary" in changed else None,
                     topics=data["topics"] if "topics" in changed else None,
+                    expected_revision=data["expected_revision"],
                 )
             return
         claim = recording.claim_create(
