@@ -14,7 +14,14 @@ from collections.abc import Iterable
 from django.db.models import CharField, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Length
 
-from claims.models import CONCLUDED, Appearance, Claim, ExternalCheck, VerificationEvent
+from claims.models import (
+    CONCLUDED,
+    Appearance,
+    Claim,
+    ExternalCheck,
+    ServedExcerpt,
+    VerificationEvent,
+)
 from sources.licensing import Audience, Disclosure, Excerpt
 from sources.models import Document
 
@@ -72,16 +79,23 @@ def shown_excerpts(claims: Iterable[Claim]) -> list[Excerpt]:
 
 
 def recorded_excerpts(document_ids: Iterable[int]) -> list[Excerpt]:
-    """The excerpts of these documents outside consumers can obtain, in the order they could.
+    """The excerpts of these documents outside consumers can obtain, in the order they could."""
+    return recorded_and_served(document_ids)[0]
+
+
+def recorded_and_served(document_ids: Iterable[int]) -> tuple[list[Excerpt], list[Excerpt]]:
+    """The excerpts of these documents outside consumers can obtain, in the order they could,
+    and the spans of them already given out (the ledger, `ServedExcerpt`).
 
     Those of every claim concluded now or once (a reopened claim was public), ordered by when
     the claim was first concluded and then by when each was recorded: a claim concluded later
-    never takes budget from text already given out. One query for appearances and external
-    checks together; the database computes the lengths, so no text is loaded.
+    never takes budget from text already given out. The ledger keeps spans whose appearance or
+    claim is gone. One query for appearances, external checks and the ledger together; the
+    database computes the lengths, so no text is loaded.
     """
     document_ids = list(document_ids)
     if not document_ids:
-        return []
+        return [], []
     public = Claim.objects.ever_concluded().values("pk")
     first_concluded = (
         VerificationEvent.objects.filter(claim=OuterRef("claim_id"), to_status__in=CONCLUDED)
@@ -116,18 +130,33 @@ def recorded_excerpts(document_ids: Iterable[int]) -> list[Excerpt]:
             "created_at",
         )
     )
+    ledger = (
+        ServedExcerpt.objects.filter(document_id__in=document_ids, audience=Audience.EXTERNAL)
+        .order_by()
+        .values_list(
+            Value("s", output_field=CharField()),
+            *columns,
+            Value(0, output_field=IntegerField()),
+            Value(0, output_field=IntegerField()),
+            Value(0, output_field=IntegerField()),
+            "created_at",
+            "created_at",
+        )
+    )
     never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     rows = sorted(
-        appearances.union(checks, all=True),
+        appearances.union(checks, ledger, all=True),
         key=lambda row: (row[8] or never, row[9], row[0], row[1]),
     )
-    excerpts = []
+    excerpts, served = [], []
     for kind, pk, document_id, start, end, exact, prefix, suffix, _, _ in rows:
-        if kind == "a":
+        if kind == "s":
+            served.append(Excerpt(("served", pk), document_id, start, end, end - start))
+        elif kind == "a":
             excerpts += _appearance_excerpts(pk, document_id, start, end, exact, prefix, suffix)
         else:
             excerpts.append(Excerpt(("check", pk, "excerpt"), document_id, start, end, exact))
-    return excerpts
+    return excerpts, served
 
 
 def _appearance_excerpts(pk, document_id, start, end, exact, prefix, suffix) -> list[Excerpt]:
@@ -151,14 +180,16 @@ def disclosure_for(claims: Iterable[Claim], audience: Audience) -> Disclosure:
     claims = list(claims)
     documents = claim_documents(claims)
     shown = shown_excerpts(claims)
+    served = []
     if audience == Audience.STAFF:
         recorded = shown  # nothing is budgeted inside the newsroom: no need to look further
     else:
-        recorded = recorded_excerpts(document.pk for document in documents)
+        recorded, served = recorded_and_served(document.pk for document in documents)
     return Disclosure(
         audience=audience,
         documents=documents,
         recorded=recorded,
+        served=served,
         shown=[excerpt.key for excerpt in shown],
     )
 
@@ -181,15 +212,42 @@ def outside_disclosure(claim: Claim) -> Disclosure:
     """
     documents = claim_documents([claim])
     shown = shown_excerpts([claim])
-    recorded = recorded_excerpts(document.pk for document in documents)
+    recorded, served = recorded_and_served(document.pk for document in documents)
     public = {excerpt.key for excerpt in recorded}
     recorded += [excerpt for excerpt in shown if excerpt.key not in public]
     return Disclosure(
         audience=Audience.EXTERNAL,
         documents=documents,
         recorded=recorded,
+        served=served,
         shown=[excerpt.key for excerpt in shown],
     )
+
+
+def served_record(claim_id: int) -> None:
+    """Write to the ledger the excerpts of a claim just concluded that go outside.
+
+    Called by the workflow inside a conclusion's transaction: from then on outside consumers
+    can obtain them, so they count against their documents' budgets even after the appearance,
+    check or claim carrying them is deleted. Spans already in the ledger are left as they are.
+    """
+    claim = Claim.objects.with_provenance().get(pk=claim_id)
+    disclosure = disclosure_for([claim], Audience.EXTERNAL)
+    rows = [
+        ServedExcerpt(
+            document_id=excerpt.document_id,
+            audience=Audience.EXTERNAL,
+            key=":".join(str(part) for part in excerpt.key),
+            start=excerpt.start,
+            end=excerpt.end,
+        )
+        for excerpt in shown_excerpts([claim])
+        if excerpt.start is not None
+        and excerpt.end is not None
+        and excerpt.end > excerpt.start
+        and disclosure.excerpt(excerpt.key)
+    ]
+    ServedExcerpt.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 UNNAMED_DOCUMENT = (

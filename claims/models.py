@@ -641,3 +641,36 @@ def refuse_raw_overwrite_of_event(sender, instance, raw, using, **kwargs):
             f"Verification events are append-only: event {instance.pk} already exists and "
             "cannot be overwritten by loaded data."
         )
+
+
+class ServedExcerpt(models.Model):
+    """A span of a document's text once given out to an audience outside the newsroom.
+
+    The quote budget's ledger: written when a claim is concluded (the moment its excerpts become
+    obtainable by outside consumers), never removed when the appearance, check or claim that
+    carried the span is deleted or its document's text changes, so text already given out keeps
+    counting against the document's budget (sources.licensing.Disclosure).
+    """
+
+    document = models.ForeignKey(
+        "sources.Document", on_delete=models.CASCADE, related_name="served_excerpts"
+    )
+    audience = models.CharField(
+        max_length=20, choices=[(a.value, a.value) for a in licensing.Audience]
+    )
+    # What carried it when it went out, e.g. "appearance:12:quote" (the span is what counts).
+    key = models.CharField(max_length=100)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "audience", "key", "start", "end"], name="served_excerpt_once"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="served_excerpt_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Document {self.document_id} [{self.start}:{self.end}] to {self.audience}"

@@ -76,6 +76,19 @@ def ensure_open(claim_id: int, *, changing: str = CONCLUDED_CONTENT) -> None:
         )
 
 
+def ensure_revision(claim_id: int, expected_revision: int | None) -> None:
+    """Refuse an edit built on an older revision of the claim (StaleVersion); None skips it.
+
+    Locks the claim's row first (call inside the service's transaction), so no other edit
+    lands between the check and the caller's writes.
+    """
+    if expected_revision is None:
+        return
+    current = Claim.objects.select_for_update().values_list("revision", flat=True).get(pk=claim_id)
+    if expected_revision != current:
+        raise StaleVersion(expected=expected_revision, current=current, counter="revision")
+
+
 def ensure_all_open(claim_ids, *, changing: str) -> None:
     """ensure_open for several claims, locked in id order (two services never deadlock)."""
     for claim_id in sorted(set(claim_ids)):
@@ -251,10 +264,16 @@ def appearance_delete(*, appearance: Appearance) -> None:
 
 
 @transaction.atomic
-def chain_set(*, appearance: Appearance, links: Sequence[ChainLink]) -> list[Attribution]:
+def chain_set(
+    *,
+    appearance: Appearance,
+    links: Sequence[ChainLink],
+    expected_revision: int | None = None,
+) -> list[Attribution]:
     """Replace the appearance's attribution chain with `links`, origin first.
 
-    An empty sequence clears the chain.
+    An empty sequence clears the chain. With `expected_revision` (the claim revision the
+    editor read), a chain built on older content is refused as stale (StaleVersion).
     """
     if len(links) > MAX_CHAIN_LINKS:
         raise ValidationError(
@@ -263,6 +282,7 @@ def chain_set(*, appearance: Appearance, links: Sequence[ChainLink]) -> list[Att
             params={"max": MAX_CHAIN_LINKS, "n": len(links)},
         )
     ensure_open(appearance.claim_id)
+    ensure_revision(appearance.claim_id, expected_revision)
     rows = [_attribution(appearance, position, link) for position, link in enumerate(links)]
     errors = _chain_order_errors([link.role for link in links])
     if errors:

@@ -19,6 +19,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from claims import audit
+from claims.disclosure import served_record
 from claims.models import (
     CONCLUDED,
     Claim,
@@ -353,6 +354,9 @@ def claim_transition(
             version=locked.version,
             created_at=now,
         )
+        if to in CONCLUDED:
+            # From now on outside consumers can obtain its excerpts: the budget's ledger.
+            served_record(locked.pk)
         claim_transitioned.send(
             sender=Claim,
             claim=locked,

@@ -545,6 +545,8 @@ class Disclosure:
     recorded against it, in any response — never exceed what its terms (or the agreement)
     allow. `recorded` lists those excerpts in the order they were recorded; each takes what it
     needs while the budget lasts, so an excerpt recorded later never displaces an earlier one.
+    `served` are spans already given out (the ledger): they are taken first, whether or not
+    anything still carries them, so deleting a quote never frees budget that was spent.
     `shown` are the keys of the excerpts this response carries, `full_text` the documents whose
     whole body it carries. Serializers and exports only read the answers; `served` (the
     documents whose text went out, for the TDMRep headers) and `last_modified` derive from them.
@@ -556,6 +558,7 @@ class Disclosure:
         audience: Audience,
         documents: Iterable[Document],
         recorded: Iterable[Excerpt] = (),
+        served: Iterable[Excerpt] = (),
         shown: Iterable[tuple] = (),
         full_text: Iterable[Document] = (),
         agreements: dict | None = None,
@@ -569,7 +572,7 @@ class Disclosure:
             if agreements is not None
             else agreements_for(document.license for document in self.documents.values())
         )
-        self._excerpts = self._allocate(recorded)
+        self._excerpts = self._allocate(recorded, served)
         self._full_text = {pk: self._decide_full_text(doc) for pk, doc in full_text.items()}
         self._shown = set(shown)
 
@@ -634,10 +637,15 @@ class Disclosure:
             )
         )
 
-    def _allocate(self, recorded: Iterable[Excerpt]) -> dict[tuple, tuple[int, Release]]:
+    def _allocate(
+        self, recorded: Iterable[Excerpt], served: Iterable[Excerpt] = ()
+    ) -> dict[tuple, tuple[int, Release]]:
         """Map each excerpt's key to (its document's id, whether it goes out)."""
         releases: dict[tuple, tuple[int, Release]] = {}
         taken: dict[int, set] = {}  # per document: the character positions already given out
+        if self.audience != Audience.STAFF:
+            for span in served:
+                taken.setdefault(span.document_id, set()).update(_positions(span))
         for excerpt in recorded:
             document = self.documents.get(excerpt.document_id)
             if document is None:
@@ -663,8 +671,8 @@ class Disclosure:
                         Decision(
                             False,
                             f"{budget.source} allow at most {budget.characters} characters of this "
-                            "document to go to outside consumers in all, and quotes recorded "
-                            f"before this one already use {len(used)} of them.",
+                            "document to go to outside consumers in all, and text already "
+                            f"given out or quoted before this one uses {len(used)} of them.",
                             budget.clause,
                         )
                     ),

@@ -148,12 +148,55 @@ _NOTICE_WEAK = re.compile(
 )
 
 
+# Passes over the normalised text itself before normalise gives up looking for a fixed point.
+_MAX_PASSES = 4
+
+
 def normalise(text: str) -> Normalised:
     """Split raw article text into clean paragraphs, pulling out credit, notice and headline.
 
     Web-capture furniture (skip links, banners, captions and credits, toggles, related lists,
     comment prompts, reader call-outs, share counters) is left out and listed in `removed`.
+    Normalising the result again (headline above the paragraphs) changes nothing.
     """
+    result = _normalise_once(text)
+    # Each rule reads its neighbours (a short line beside a lowercase one, a repeat in the
+    # opening window), and taking out one piece can give a rule new neighbours. Rather than
+    # make every rule foresee every other, the text is normalised again until it stands still:
+    # a pass only joins, drops or trims paragraphs, so it settles in a pass or two.
+    for _ in range(_MAX_PASSES - 1):
+        again = _normalise_once(rejoin(result))
+        if (again.headline, again.paragraphs) == (result.headline, result.paragraphs):
+            break
+        result = _merged(result, again)
+    return result
+
+
+def rejoin(result: Normalised) -> str:
+    """The normalised text as one string: the headline (if any) above the paragraphs."""
+    return "\n\n".join(([result.headline] if result.headline else []) + list(result.paragraphs))
+
+
+def _merged(first: Normalised, again: Normalised) -> Normalised:
+    """What a further pass found, added to what the first pass over the raw text found."""
+    headline_source = again.headline_source
+    if again.headline and again.headline == first.headline:
+        headline_source = first.headline_source  # how it was found in the raw text
+    return Normalised(
+        paragraphs=again.paragraphs,
+        agency_credit=first.agency_credit or again.agency_credit,
+        notice="\n\n".join(part for part in (again.notice, first.notice) if part),
+        headline=again.headline,
+        warnings=first.warnings + [w for w in again.warnings if w not in first.warnings],
+        removed=first.removed + again.removed,
+        byline=first.byline or again.byline,
+        byline_text=first.byline_text or again.byline_text,
+        headline_source=headline_source,
+        language_guess=again.language_guess,
+    )
+
+
+def _normalise_once(text: str) -> Normalised:
     warnings: list[str] = []
     removed: list[Removed] = []
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")

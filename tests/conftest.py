@@ -1,5 +1,6 @@
 """Shared fixtures: users in each role, and the database vendor."""
 
+import importlib
 import os
 from pathlib import Path
 
@@ -65,12 +66,32 @@ def _set_no_truncate_trigger(enabled: bool, tables=tuple(NO_TRUNCATE_TRIGGERS)) 
             cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {NO_TRUNCATE_TRIGGERS[table]}")
 
 
+# On SQLite flush is DELETE FROM, which the logs' UPDATE/DELETE triggers refuse
+# (newsroom/migrations/0005_sqlite_append_only_logs): the test database alone goes without
+# them; tests of the refusal create them inside their own transaction (sqlite_append_only).
+SQLITE_LOGS = importlib.import_module("newsroom.migrations.0005_sqlite_append_only_logs")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Create the test databases, then let the suite empty the append-only logs between tests."""
-    if connection.vendor == "postgresql":
-        with django_db_blocker.unblock():
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
             _set_no_truncate_trigger(enabled=False)
+        elif connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                for sql in SQLITE_LOGS.DROP_SQL:
+                    cursor.execute(sql)
+
+
+@pytest.fixture
+def sqlite_append_only(db):
+    """Create the SQLite log triggers for this test only: its transaction undoes them."""
+    if connection.vendor != "sqlite":
+        pytest.skip("these are SQLite's triggers; PostgreSQL has its own (truncate_refused)")
+    with connection.cursor() as cursor:
+        for sql in SQLITE_LOGS.CREATE_SQL:
+            cursor.execute(sql)
 
 
 @pytest.fixture

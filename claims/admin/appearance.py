@@ -18,6 +18,7 @@ from claims.admin.display import AGENT_FIELDS, quote_in_context
 from claims.admin.inlines import trial
 from claims.admin.log import HistoryAdmin, key_or_404
 from claims.admin.quote import AppearanceAddForm, quote_preview
+from claims.admin.revision import RefusesStaleEdits, RevisionCheckedForm
 from claims.admin.timeline import chain_edits
 from claims.models import Appearance, Attribution
 from sources.autocomplete import AutocompleteKeysMixin
@@ -120,15 +121,28 @@ class AttributionInline(SortableTabularInline):
         return self._open(obj) and super().has_delete_permission(request, obj)
 
 
+class AppearanceChangeForm(RevisionCheckedForm):
+    """The appearance page edits its claim's content (the chain): it carries the revision."""
+
+    class Meta:
+        model = Appearance
+        fields = []
+
+    def loaded_revision(self) -> int:
+        return self.instance.claim.revision
+
+
 @admin.register(Appearance)
-class AppearanceAdmin(SortableAdminBase, AutocompleteKeysMixin, HistoryAdmin):
+class AppearanceAdmin(RefusesStaleEdits, SortableAdminBase, AutocompleteKeysMixin, HistoryAdmin):
     """One appearance and its chain; reached from its claim, so not listed in the admin index."""
+
+    form = AppearanceChangeForm
 
     list_display = ["__str__", "claim", "document", "anchor_state"]
     list_filter = ["anchor_state"]
     list_select_related = ["claim", "document"]
-    fields = ["claim", "document", "quote", "anchor_state", "created_by", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["claim", "document", "quote", "anchor_state", "created_by", "created_at"]
+    fields = [*readonly_fields, "expected_revision"]
     add_fields = ["claim", "document", "exact", "prefix", "suffix", "start"]
     autocomplete_fields = ["claim", "document"]
     inlines = [AttributionInline]
@@ -212,7 +226,9 @@ class AppearanceAdmin(SortableAdminBase, AutocompleteKeysMixin, HistoryAdmin):
             Attribution.objects.filter(appearance=appearance).select_related(*AGENT_FIELDS)
         )
         formset.new_objects = recording.chain_set(
-            appearance=appearance, links=formset.links(user=request.user)
+            appearance=appearance,
+            links=formset.links(user=request.user),
+            expected_revision=form.cleaned_data["expected_revision"],
         )
         formset.deleted_objects = previous
 

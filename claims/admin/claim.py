@@ -37,6 +37,7 @@ from claims.admin.quote import (
     carries_quote,
     quote_preview,
 )
+from claims.admin.revision import RefusesStaleEdits, RevisionCheckedForm
 from claims.admin.workflow import WorkflowActionsMixin, refusal_messages
 from claims.disclosure import outside_disclosure, quote_key
 from claims.models import Appearance, Claim, ClaimRelation, ClaimStatus
@@ -48,10 +49,24 @@ from sources.autocomplete import AutocompleteKeysMixin
 SEND_TO_REVIEW = "_send_to_review"
 
 
+class ClaimChangeForm(RevisionCheckedForm):
+    class Meta:
+        model = Claim
+        fields = ["text", "summary", "topics"]
+
+    def loaded_revision(self) -> int:
+        return self.instance.revision
+
+
 @admin.register(Claim)
 class ClaimAdmin(
-    HidesEmptySectionsMixin, AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin
+    RefusesStaleEdits,
+    HidesEmptySectionsMixin,
+    AutocompleteKeysMixin,
+    WorkflowActionsMixin,
+    HistoryAdmin,
 ):
+    form = ClaimChangeForm
     list_display = [
         "__str__",
         "status_badge",
@@ -120,7 +135,7 @@ class ClaimAdmin(
             description = "Save the claim, then record where it appears."
             return [(None, {"fields": claim, "description": description})]
         return [
-            (None, {"fields": claim}),
+            (None, {"fields": [*claim, "expected_revision"]}),
             (
                 "Verification",
                 {
@@ -241,12 +256,15 @@ class ClaimAdmin(
     def save_model(self, request, obj, form, change):
         data, changed = form.cleaned_data, set(form.changed_data)
         if change:
-            if changed:
+            # Checked (and the row locked) before anything is written, the inlines included.
+            recording.ensure_revision(obj.pk, data["expected_revision"])
+            if changed - {"expected_revision"}:
                 recording.claim_update(
                     claim=obj,
                     text=data["text"] if "text" in changed else None,
                     summary=data["summary"] if "summary" in changed else None,
                     topics=data["topics"] if "topics" in changed else None,
+                    expected_revision=data["expected_revision"],
                 )
             return
         claim = recording.claim_create(

@@ -164,7 +164,7 @@ class AgentSearchView(View):
     to record it as a new person, organization or anonymous source (most likely first)."""
 
     model_admin = None
-    http_method_names = ["get"]
+    http_method_names = ["get", "head"]
 
     def get(self, request):
         user = request.user

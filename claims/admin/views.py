@@ -151,7 +151,7 @@ class TransitionView(ClaimAdminView):
     """
 
     template_name = "admin/claims/claim/move_form.html"
-    http_method_names = ["get", "post"]
+    http_method_names = ["get", "head", "post"]
 
     def get(self, request, object_id, to):
         return self.post(request, object_id, to)
@@ -263,7 +263,7 @@ class QueueView(ClaimAdminView):
     """Show the review queue's lists with their counts, each linking to its changelist."""
 
     template_name = "admin/claims/claim/queue.html"
-    http_method_names = ["get"]
+    http_method_names = ["get", "head"]
 
     def get(self, request):
         if not self.model_admin.has_view_permission(request):
@@ -307,7 +307,7 @@ class ProvenanceView(ClaimAdminView):
     """Show a claim's provenance: every chain, the external checks, origins and conflicts."""
 
     template_name = "admin/claims/claim/provenance.html"
-    http_method_names = ["get"]
+    http_method_names = ["get", "head"]
 
     def get(self, request, object_id):
         model_admin = self.model_admin
@@ -368,7 +368,7 @@ class TimelineView(ClaimAdminView):
     """Show everything that happened to a claim, newest first (claims.admin.timeline)."""
 
     template_name = "admin/claims/claim/timeline.html"
-    http_method_names = ["get"]
+    http_method_names = ["get", "head"]
 
     def get(self, request, object_id):
         model_admin = self.model_admin
@@ -392,7 +392,7 @@ class SuggestPickView(ClaimAdminView):
     """Choose a document to read for suggestions."""
 
     template_name = "admin/claims/claim/suggest_pick.html"
-    http_method_names = ["get"]
+    http_method_names = ["get", "head"]
 
     def get(self, request):
         model_admin = self.model_admin
@@ -411,7 +411,7 @@ class SuggestView(ClaimAdminView):
     """List what the suggester reads in a document; record a proposal only when accepted."""
 
     template_name = "admin/claims/claim/suggest.html"
-    http_method_names = ["get", "post"]
+    http_method_names = ["get", "head", "post"]
 
     def get(self, request, document_id):
         return self.post(request, document_id)
@@ -571,7 +571,7 @@ class FromQuoteView(ClaimAdminView):
     document with the reason.
     """
 
-    http_method_names = ["get"]
+    http_method_names = ["get", "head"]
     PAGES = {
         "claim": ("claims.add_claim", "admin:claims_claim_add", "Only editors record claims."),
         "appearance": (

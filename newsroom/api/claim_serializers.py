@@ -307,11 +307,16 @@ class ClaimWriteSerializer(serializers.Serializer):
     text = serializers.CharField()
     summary = serializers.CharField(max_length=75, required=False, allow_blank=True)
     topics = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+
+
+class ClaimEditSerializer(ClaimWriteSerializer):
+    """Input for editing a claim: any of its words and topics, and the revision they rest on."""
+
+    text = serializers.CharField(required=False)
     expected_revision = serializers.IntegerField(
-        required=False,
         min_value=1,
-        help_text="On an edit: the claim's `revision` you read. Give it, and an edit built on "
-        "content that changed since is refused (409) instead of overwriting it.",
+        help_text="The claim's `revision` you read (required): an edit built on content that "
+        "changed since is refused (409 stale_revision) instead of overwriting it.",
     )
 
 

@@ -22,6 +22,7 @@ from newsroom.api.base import ConditionalGetMixin, DisclosureMixin
 from newsroom.api.claim_serializers import (
     AppearanceWriteSerializer,
     ChainWriteSerializer,
+    ClaimEditSerializer,
     ClaimSerializer,
     ClaimWriteSerializer,
     ExternalCheckWriteSerializer,
@@ -166,10 +167,18 @@ class ClaimViewSet(
         response.status_code = status.HTTP_201_CREATED
         return response
 
-    @extend_schema(request=ClaimWriteSerializer, responses={200: ClaimSerializer})
+    @extend_schema(
+        request=ClaimEditSerializer,
+        responses={
+            200: ClaimSerializer,
+            400: OpenApiResponse(description="Invalid input, expected_revision missing"),
+            409: OpenApiResponse(description="Stale revision: reload and try again"),
+        },
+    )
     def partial_update(self, request, *args, **kwargs):
         claim = self.get_object()
-        payload = ClaimWriteSerializer(data=request.data, partial=True)
+        # Not `partial`: every field is optional but expected_revision, which must be given.
+        payload = ClaimEditSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         recording.claim_update(
@@ -178,7 +187,7 @@ class ClaimViewSet(
             summary=data.get("summary"),
             topic_names=data.get("topics"),
             user=request.user,
-            expected_revision=data.get("expected_revision"),
+            expected_revision=data["expected_revision"],
         )
         return self.fresh(claim.pk)
 

@@ -539,7 +539,7 @@ class StoryPageView(View):
 
     model_admin = None
     template_name = "admin/stories/story/action_form.html"
-    http_method_names = ["get", "post"]
+    http_method_names = ["get", "head", "post"]
 
     def story(self, request, object_id) -> Story:
         try:

@@ -82,6 +82,7 @@ def test_chain_edits_made_on_the_appearance_page_name_who_made_them(client, edit
     client.force_login(editor)
     url = reverse("admin:claims_appearance_change", args=[appearance.pk])
     data = {
+        "expected_revision": appearance.claim.revision,
         "chain-TOTAL_FORMS": "1",
         "chain-INITIAL_FORMS": "0",
         "chain-MIN_NUM_FORMS": "0",

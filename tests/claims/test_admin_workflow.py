@@ -658,8 +658,9 @@ def test_the_claim_page_shows_the_verification_history_and_assignment(
 ):
     response = logged_in(client, factchecker).get(change_url(concluded_claim))
 
-    # A concluded claim's words are frozen until it is reopened.
-    assert set(response.context["adminform"].form.fields) == set()
+    # A concluded claim's words are frozen until it is reopened (only the hidden revision
+    # the page was loaded at is on the form).
+    assert set(response.context["adminform"].form.fields) == {"expected_revision"}
     html = response.content.decode()
     assert 'id="verification-history"' in html
     assert "Unverified &rarr; In review" in html

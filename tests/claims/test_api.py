@@ -680,7 +680,11 @@ def test_a_verified_claim_cannot_be_rewritten_over_the_api_or_in_the_admin(
     cooper = Claim.objects.get(summary__startswith="Zack Cooper")
     appearance = cooper.appearances.get()
 
-    patch = editor_api.patch(f"{CLAIMS}{cooper.pk}/", {"text": "Other words."}, format="json")
+    patch = editor_api.patch(
+        f"{CLAIMS}{cooper.pk}/",
+        {"text": "Other words.", "expected_revision": cooper.revision},
+        format="json",
+    )
     delete = admin_client.post(f"/admin/claims/appearance/{appearance.pk}/delete/", {"post": "yes"})
 
     assert patch.status_code == 400
@@ -713,6 +717,18 @@ def test_an_edit_built_on_an_older_revision_is_a_409_and_changes_nothing(story, 
     assert second.json()["current_revision"] == first.json()["revision"]
     miller.refresh_from_db()
     assert miller.text == "Miller tasked with the détente."
+
+
+def test_an_edit_without_the_revision_it_rests_on_is_a_400_and_changes_nothing(story, editor_api):
+    miller = Claim.objects.get(summary__startswith="Stephen Miller")
+
+    response = editor_api.patch(
+        f"{CLAIMS}{miller.pk}/", {"text": "Words from nowhere."}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["expected_revision"] == ["This field is required."]
+    assert Claim.objects.get(pk=miller.pk).text == miller.text
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,49 @@ def test_flush_is_refused_and_the_log_remains(event, truncate_refused):
     assert event.claim.__class__.objects.filter(pk=event.claim_id).exists()
 
 
+# --- flush and raw SQL on SQLite ----------------------------------------------------------------
+# SQLite's flush is DELETE FROM each table: its triggers refuse it as PostgreSQL's do TRUNCATE.
+
+
+def test_flush_on_sqlite_is_refused_and_the_log_remains(event, sqlite_append_only):
+    with pytest.raises(CommandError, match="couldn't be flushed") as refused:
+        call_command("flush", interactive=False, verbosity=0)
+
+    assert "append-only: DELETE refused" in str(refused.value.__cause__)
+    assert list(VerificationEvent.objects.values_list("pk", flat=True)) == [event.pk]
+    assert event.claim.__class__.objects.filter(pk=event.claim_id).exists()
+
+
+def test_sqlflush_output_run_on_sqlite_is_refused(event, sqlite_append_only):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("sqlflush", stdout=out)
+    statements = [sql for sql in out.getvalue().split(";\n") if sql.strip().startswith("DELETE")]
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+    assert VerificationEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE claims_verificationevent SET rationale = 'forged'",
+        "DELETE FROM claims_verificationevent",
+    ],
+)
+def test_raw_sql_on_sqlite_is_refused(event, sqlite_append_only, sql):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    assert VerificationEvent.objects.get(pk=event.pk).rationale == event.rationale
+
+
 # --- loaddata and raw saves (both databases) ---------------------------------------------------
 
 

@@ -332,3 +332,57 @@ def test_the_move_forms_say_what_is_published(admin_client, editor):
 
     assert "never published" in send.fields["rationale"].help_text
     assert "readers and API consumers see" in conclude.fields["rationale"].help_text
+
+
+def test_a_deleted_quote_does_not_free_budget_already_given_out(consumer, factchecker):
+    # Found in issue 9: deleting an appearance (of a reopened claim) freed budget that outside
+    # consumers had already been given, so a new quote extended what they obtained past it.
+    from claims import recording
+    from claims.models import ServedExcerpt
+    from claims.workflow import Evidence, claim_transition
+
+    def move(claim, to):
+        claim.refresh_from_db()
+        claim_transition(
+            claim=claim,
+            to=to,
+            actor=factchecker,
+            expected_version=claim.version,
+            rationale="Checked against the original report.",
+            evidence=[Evidence(url="https://www.ft.com/content/example")],
+        )
+
+    parts = paragraphs(2, 200)
+    document = DocumentFactory(
+        body=body_of(parts), license=LicenseTermsFactory(max_external_quote_chars=300)
+    )
+    api = consumer_client(consumer)
+    # Given a quote concluded and served to a consumer ...
+    first = AppearanceFactory(
+        claim=ClaimFactory(status=ClaimStatus.IN_REVIEW), document=document, exact=parts[0]
+    )
+    move(first.claim, ClaimStatus.VERIFIED)
+    served = [api.get(f"{CLAIMS}{first.claim_id}/").content.decode()]
+    assert api.get(f"{CLAIMS}{first.claim_id}/").json()["appearances"][0]["quote"] == parts[0]
+    # ... then its claim reopened and the appearance deleted
+    move(first.claim, ClaimStatus.IN_REVIEW)
+    recording.appearance_delete(appearance=first)
+
+    # When a new quote of other text is recorded and concluded
+    second = AppearanceFactory(
+        claim=ClaimFactory(status=ClaimStatus.IN_REVIEW), document=document, exact=parts[1]
+    )
+    move(second.claim, ClaimStatus.VERIFIED)
+
+    # Then it is withheld with the budget's reason, and what went out stays within budget
+    shown = api.get(f"{CLAIMS}{second.claim_id}/").json()["appearances"][0]
+    assert shown["quote"] is None
+    assert "300 characters of this document" in shown["withheld"]
+    assert "already given out" in shown["withheld"]
+    served += [api.get(f"{CLAIMS}{c}/").content.decode() for c in (first.claim_id, second.claim_id)]
+    served.append(api.get(CLAIMS).content.decode())
+    assert len(obtainable(document.body, served)) <= 300
+    ledger = set()
+    for start, end in ServedExcerpt.objects.filter(document=document).values_list("start", "end"):
+        ledger |= set(range(start, end))
+    assert 200 <= len(ledger) <= 300

@@ -118,9 +118,8 @@ RULES: dict[str, Rule] = {
         kwargs=lambda o: {"pk": o.claim.pk, "slug": fact_check_slug(o.claim)},
         options="nnnnn",
     ),
-    # Django's feed and sitemap views answer any method with the document: harmless, read-only.
-    "public:feed": rule(PUBLIC, PUBLIC),
-    "public:sitemap": rule(PUBLIC, PUBLIC),
+    "public:feed": rule(PUBLIC, "nnnnn", options="nnnnn"),
+    "public:sitemap": rule(PUBLIC, "nnnnn", options="nnnnn"),
     "schema": rule(PUBLIC, "nnnnn"),
     "api-docs": rule(PUBLIC, "nnnnn", options="nnnnn"),  # the page only: GET and HEAD
     "tdmrep": rule(PUBLIC, "nnnnn", options="nnnnn"),
@@ -151,14 +150,13 @@ RULES: dict[str, Rule] = {
     ),
     "admin:app_list": rule("ddaaa", "ddaaa", kwargs=lambda o: {"app_label": "claims"}),
     "admin/(?P<url>.*)$": rule("ddxxx", "ddxxx", path=lambda o: "/admin/no-such-page/"),
-    # ---- custom pages of registered ModelAdmins (HEAD is not among their methods) ----
+    # ---- custom pages of registered ModelAdmins (HEAD answers as GET does) ----
     # The suggester records appearances: editors' work.
-    "admin:claims_claim_suggest_pick": rule("ddada", "ddnnn", head="ddnnn", options="ddnnn"),
+    "admin:claims_claim_suggest_pick": rule("ddada", "ddnnn", options="ddnnn"),
     "admin:claims_claim_suggest": rule(
         "ddada",
         "ddnnn",
         kwargs=lambda o: {"document_id": o.document.pk},
-        head="ddnnn",
         options="ddnnn",
         post="ddada",
     ),
@@ -168,7 +166,6 @@ RULES: dict[str, Rule] = {
         "ddada",
         "ddnnn",
         kwargs=lambda o: {"document_id": o.document.pk},
-        head="ddnnn",
         options="ddnnn",
     ),
     # The chain editor's agent picker searches sources, which all staff may read; whether a
@@ -177,22 +174,19 @@ RULES: dict[str, Rule] = {
         "ddaaa",
         "ddnnn",
         path=lambda o: "/admin/claims/appearance/agents/?q=a",
-        head="ddnnn",
         options="ddnnn",
     ),
-    "admin:claims_claim_queue": rule("ddaaa", "ddnnn", head="ddnnn", options="ddnnn"),
+    "admin:claims_claim_queue": rule("ddaaa", "ddnnn", options="ddnnn"),
     "admin:claims_claim_provenance": rule(
         "ddaaa",
         "ddnnn",
         kwargs=lambda o: {"object_id": o.claim.pk},
-        head="ddnnn",
         options="ddnnn",
     ),
     "admin:claims_claim_transition": rule(
         "ddaaa",
         "ddnnn",
         kwargs=lambda o: {"object_id": o.open_claim.pk, "to": "in_review"},
-        head="ddnnn",
         options="ddnnn",
         post="ddaaa",
     ),
@@ -212,14 +206,12 @@ RULES: dict[str, Rule] = {
         "ddaaa",
         "ddnnn",
         kwargs=lambda o: {"object_id": o.claim.pk},
-        head="ddnnn",
         options="ddnnn",
     ),
     "admin:stories_story_move": rule(
         "ddaaa",
         "ddnnn",
         kwargs=lambda o: {"object_id": o.story.pk, "to": "in_review"},
-        head="ddnnn",
         options="ddnnn",
         post="ddaaa",
     ),
@@ -228,7 +220,6 @@ RULES: dict[str, Rule] = {
         "ddada",
         "ddnnn",
         kwargs=lambda o: {"object_id": o.story.pk},
-        head="ddnnn",
         options="ddnnn",
         post="ddada",
     ),

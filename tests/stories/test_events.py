@@ -82,6 +82,14 @@ def test_flush_is_refused_and_the_story_log_remains(event, story_truncate_refuse
     assert StoryEvent.objects.filter(pk=event.pk).exists()
 
 
+def test_flush_on_sqlite_is_refused_and_the_story_log_remains(event, sqlite_append_only):
+    with pytest.raises(CommandError, match="couldn't be flushed") as refused:
+        call_command("flush", interactive=False, verbosity=0)
+
+    assert "append-only: DELETE refused" in str(refused.value.__cause__)
+    assert StoryEvent.objects.filter(pk=event.pk).exists()
+
+
 # --- the hash chain ------------------------------------------------------------------------------
 
 
