@@ -10,9 +10,11 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from sources import licensing
+from sources.admin_base import UnderEmbargoFilter, embargo_note
 from sources.autocomplete import AutocompleteKeysMixin
 from sources.documents import body_conflict, document_body_update
 from sources.import_report import FORMAT_AUTO, FORMAT_CHOICES
@@ -344,6 +346,12 @@ class DocumentImportForm(forms.Form):
     published_at = forms.DateTimeField(required=False, help_text="e.g. 2025-11-19 09:30")
     language = forms.CharField(max_length=16, required=False)
     is_excerpt = forms.BooleanField(required=False, label="The text is only an excerpt")
+    embargo_until = forms.DateTimeField(
+        label="Under embargo until",
+        required=False,
+        help_text="e.g. 2025-11-20 11:00 (the site's time zone). Until then nothing of the "
+        "document reaches consumers or public pages.",
+    )
 
 
 class DocumentCreditInline(AutocompleteKeysMixin, admin.TabularInline):
@@ -372,8 +380,10 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
         "language",
         "tdm_reserved",
         "sharing_scope",
+        "embargo",
     ]
     list_filter = [
+        UnderEmbargoFilter,
         "license__tdm_reserved",
         "license__sharing_scope",
         "publisher__kind",
@@ -393,6 +403,7 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
         "licence_panel",
         "suggestions_link",
         "copies",
+        "embargo_status",
     ]
     inlines = [DocumentCreditInline]
     fieldsets = [
@@ -407,6 +418,8 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
                     "url",
                     "published_at",
                     "language",
+                    "embargo_until",
+                    "embargo_status",
                 ]
             },
         ),
@@ -461,6 +474,20 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
                     for copy in copies
                 ),
             ),
+        )
+
+    @admin.display(description="Embargo", ordering="embargo_until")
+    def embargo(self, document):
+        if document.is_under_embargo():
+            return f"until {timezone.localtime(document.embargo_until):%Y-%m-%d %H:%M}"
+        return "—"
+
+    @admin.display(description="What the embargo hides")
+    def embargo_status(self, document):
+        if document.embargo_until is None:
+            return "No embargo."
+        return embargo_note(document) or (
+            f"The embargo passed at {timezone.localtime(document.embargo_until):%Y-%m-%d %H:%M}."
         )
 
     @admin.display(description="TDM reserved", boolean=True)
@@ -536,6 +563,7 @@ class DocumentAdmin(AutocompleteKeysMixin, admin.ModelAdmin):
                     published_at=data["published_at"],
                     language=data["language"],
                     is_excerpt=data["is_excerpt"],
+                    embargo_until=data["embargo_until"],
                     input_format=data["input_format"] or FORMAT_AUTO,
                     obtained_via=Document.ObtainedVia.ADMIN_PASTE,
                     user=request.user,

@@ -1,6 +1,7 @@
 """Admin building blocks shared by every floor (sources is the ground floor: all may import it)."""
 
 from django.contrib import admin
+from django.utils import timezone
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -16,3 +17,31 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def embargo_note(document) -> str:
+    """Say, for staff, that a document is under embargo and what that hides ("" when not)."""
+    if not document.is_under_embargo():
+        return ""
+    until = timezone.localtime(document.embargo_until)
+    return (
+        f"Under embargo until {until:%Y-%m-%d %H:%M %Z}: nothing of it reaches consumers or "
+        "public pages before then."
+    )
+
+
+class UnderEmbargoFilter(admin.SimpleListFilter):
+    """Documents whose embargo has not passed, or those free to go out."""
+
+    title = "embargo"
+    parameter_name = "embargo"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Under embargo"), ("no", "No embargo, or passed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.under_embargo()
+        if self.value() == "no":
+            return queryset.released()
+        return queryset

@@ -4,20 +4,22 @@ The command, the admin's "Run now" and the Celery tasks all call `feed_ingest()`
 known by (publisher, item id) through FeedEntry, so ingesting a feed again creates nothing
 twice; a higher version from the sender updates the document through the body-edit service
 (its quotes re-anchor, the change is recorded), a kill notice withdraws it (nothing of it goes
-outside), and an item still under embargo is held — not stored at all — until it lifts.
+outside and the claims resting on it are flagged for review), and an item under embargo is
+stored with its embargo: until it passes nothing of it reaches consumers or public pages
+(claims.visibility, sources.licensing), while editors can already work on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sources.documents import document_body_update
+from sources.documents import document_body_update, document_embargo_set, document_withdraw
 from sources.errors import field_messages
 from sources.feeds import FeedError, FeedItem, ItemStatus, parse_feed
 from sources.ingest import IngestError, document_import
@@ -31,6 +33,7 @@ Progress = Callable[[IngestRun], None]
 class Outcome:
     counter: str  # the IngestRun field it counts in
     reason: str = ""
+    embargoed: bool = False  # also counted in IngestRun.embargoed: stored under embargo
 
 
 CREATED, UPDATED, WITHDRAWN = Outcome("created"), Outcome("updated"), Outcome("withdrawn")
@@ -74,7 +77,7 @@ def feed_ingest(
     except FeedError as error:
         _finish(run, status=IngestRun.Status.FAILED, error=str(error))
         raise
-    now = now or timezone.now()  # embargoes are judged against one moment per run
+    now = now or timezone.now()  # one moment per run: the time a kill is recorded at
     for item in items:
         run.seen += 1
         try:
@@ -85,6 +88,7 @@ def feed_ingest(
             run.failures.append({"item": item.guid, "reason": _one_line(error)})
         else:
             setattr(run, outcome.counter, getattr(run, outcome.counter) + 1)
+            run.embargoed += outcome.embargoed
             if outcome.reason:
                 run.notes.append({"item": item.guid, "note": outcome.reason})
         run.save()
@@ -97,10 +101,6 @@ def feed_ingest(
 
 
 def _ingest_item(item: FeedItem, *, publisher: Organization, run: IngestRun, user, now) -> Outcome:
-    if item.embargoed_until is not None and item.embargoed_until > now:
-        # Fail closed: nothing of an embargoed item is stored, so nothing of it can leak; the
-        # first run after the embargo lifts imports it.
-        return Outcome("held", f"held under embargo until {item.embargoed_until.isoformat()}")
     key = item.replaces or item.guid
     entry = (
         FeedEntry.objects.select_for_update()
@@ -112,7 +112,7 @@ def _ingest_item(item: FeedItem, *, publisher: Organization, run: IngestRun, use
     if entry is None:
         if item.status == ItemStatus.WITHDRAWN:
             return Outcome("unchanged", "a kill notice for an item never ingested: nothing done")
-        return _create(item, publisher=publisher, run=run, user=user)
+        return _create(item, publisher=publisher, run=run, user=user, now=now)
     if item.status == ItemStatus.WITHDRAWN:
         return _withdraw(entry, item, run=run, now=now)
     if item.version <= entry.version:
@@ -120,7 +120,7 @@ def _ingest_item(item: FeedItem, *, publisher: Organization, run: IngestRun, use
     return _update(entry, item, run=run)
 
 
-def _create(item: FeedItem, *, publisher: Organization, run: IngestRun, user) -> Outcome:
+def _create(item: FeedItem, *, publisher: Organization, run: IngestRun, user, now) -> Outcome:
     if not item.body.strip():
         raise IngestError("The item has no body text.")
     raw = item.body
@@ -134,6 +134,7 @@ def _create(item: FeedItem, *, publisher: Organization, run: IngestRun, user) ->
         headline=item.headline,
         published_at=item.published_at,
         language=item.language,
+        embargo_until=item.embargoed_until,
         obtained_via=Document.ObtainedVia.FEED,
         user=user,
     )
@@ -144,7 +145,12 @@ def _create(item: FeedItem, *, publisher: Organization, run: IngestRun, user) ->
         document=result.document,
         last_run=run,
     )
-    return CREATED if result.created else UNCHANGED
+    if not result.created:
+        return UNCHANGED
+    if result.document.is_under_embargo(now):
+        until = result.document.embargo_until.astimezone(UTC).isoformat()
+        return Outcome("created", f"stored under embargo until {until}", embargoed=True)
+    return CREATED
 
 
 def _update(entry: FeedEntry, item: FeedItem, *, run: IngestRun) -> Outcome:
@@ -154,6 +160,8 @@ def _update(entry: FeedEntry, item: FeedItem, *, run: IngestRun) -> Outcome:
     body = "\n\n".join(paragraphs)
     if body != entry.document.body:
         document_body_update(document=entry.document, body=body)
+    # The sender's latest word on the embargo stands: moved, lifted early, or newly set.
+    document_embargo_set(document=entry.document, embargo_until=item.embargoed_until)
     entry.version = item.version
     entry.last_run = run
     entry.save()
@@ -167,10 +175,9 @@ def _withdraw(entry: FeedEntry, item: FeedItem, *, run: IngestRun, now) -> Outco
     entry.version = max(entry.version, item.version)
     entry.last_run = run
     entry.save()
-    document = entry.document
-    document.withdrawn_at = now
-    document.withdrawn_reason = f"the sender's kill notice for item {item.guid}"
-    document.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
+    document_withdraw(
+        document=entry.document, reason=f"the sender's kill notice for item {item.guid}", at=now
+    )
     return WITHDRAWN
 
 

@@ -39,6 +39,7 @@ from claims.admin.quote import (
 from claims.admin.workflow import WorkflowActionsMixin
 from claims.disclosure import outside_disclosure, quote_key
 from claims.models import Appearance, Claim, ClaimRelation
+from claims.review_flags import review_flags_resolve
 from sources.autocomplete import AutocompleteKeysMixin
 
 
@@ -95,7 +96,27 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
         NewExternalCheckInline,
         NewRelationInline,
     ]
-    actions = ["send_to_review", "assign", "conclude", "drop_from_review", "reopen"]
+    actions = [
+        "send_to_review",
+        "assign",
+        "conclude",
+        "drop_from_review",
+        "reopen",
+        "resolve_review_flags",
+    ]
+
+    def has_resolve_review_flags_permission(self, request):
+        return request.user.has_perm("claims.conclude_claim")
+
+    @admin.action(
+        description="Mark review flags as looked at (e.g. rests on a withdrawn document)",
+        permissions=["resolve_review_flags"],
+    )
+    def resolve_review_flags(self, request, queryset):
+        resolved = review_flags_resolve(
+            claim_ids=queryset.values_list("pk", flat=True), user=request.user
+        )
+        self.message_user(request, f"Resolved {resolved} review flag(s).", messages.SUCCESS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts().prefetch_related("topics")
@@ -279,7 +300,9 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
 
     def warn_unquotable(self, request, claim, appearances) -> None:
         """Tell the editor at once when a new quote will not go to outside consumers."""
-        disclosure = outside_disclosure(Claim.objects.with_provenance().get(pk=claim.pk))
+        # Staff's view of the claim: an embargoed quote shows as withheld with its reason.
+        shown = Claim.objects.with_provenance(request.user).get(pk=claim.pk)
+        disclosure = outside_disclosure(shown)
         for appearance in appearances:
             release = disclosure.excerpt(quote_key(appearance))
             if not release:
