@@ -8,7 +8,7 @@ TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false \
 	FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWtleS1mb3ItbmV3c3Jvb20tdGVzdHM= \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: run test install lint bench-smoke
+.PHONY: run test install lint bench-smoke bench-feed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,9 @@ BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 bench-smoke: install
 	psql -q "$(BENCH_PG)/postgres" -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python bench/scale.py --claims 10000 --repeat 3
+
+# Feed ingestion throughput (bench/feed_throughput.py): 1,000 RSS items in-process and through
+# one real Celery worker on Redis database 5 (flushed first), beside a raw bulk_create floor.
+BENCH_BROKER ?= redis://127.0.0.1:6379/5
+bench-feed: install
+	$(BIN)/python bench/feed_throughput.py --items 1000 --broker $(BENCH_BROKER)
