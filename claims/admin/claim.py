@@ -81,6 +81,7 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
         "updated_at",
         "relations",
         "verification_history",
+        "review_flags",
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -121,6 +122,15 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts().prefetch_related("topics")
 
+    @admin.display(description="Open review flags")
+    def review_flags(self, claim):
+        flags = list(claim.review_flags.open().select_related("document"))
+        if not flags:
+            return "None."
+        return format_html_join(
+            "", "<p><strong>{}</strong>: {}</p>", ((f.get_reason_display(), f.note) for f in flags)
+        )
+
     def get_fieldsets(self, request, obj=None):
         claim = ["text", "summary", "topics"]
         if obj is None and carries_quote(request):
@@ -139,6 +149,7 @@ class ClaimAdmin(AutocompleteKeysMixin, WorkflowActionsMixin, HistoryAdmin):
                 {
                     "fields": [
                         "status",
+                        "review_flags",
                         "assigned_to",
                         "due_date",
                         "concluded_at",

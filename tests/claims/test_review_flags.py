@@ -85,6 +85,9 @@ def test_the_review_queue_lists_claims_resting_on_a_withdrawn_document(client, f
     section = html[html.index('id="queue-withdrawn_document"') :]
     assert "Rests on a withdrawn document" in section
     assert "Rests on the killed story" in section
+    change = client.get(reverse("admin:claims_claim_change", args=[appearance.claim_id]))
+    assert "Open review flags" in change.content.decode()
+    assert "the sender&#x27;s kill notice" in change.content.decode()
     changelist = client.get(
         reverse("admin:claims_claim_changelist"), {"queue": "withdrawn_document"}
     )
