@@ -8,7 +8,7 @@ TEST_ENV := DEBUG=false SECURE_SSL_REDIRECT=false \
 	FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWtleS1mb3ItbmV3c3Jvb20tdGVzdHM= \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: run test install lint bench-smoke bench-http bench-write
+.PHONY: run test install lint bench-smoke bench-http bench-write bench-feed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,9 @@ bench-http: install
 # through claims/recording.py, beside raw INSERTs, on a generated database (written to).
 bench-write: install
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_HTTP_DB) $(BIN)/python bench/write_path.py
+
+# Feed ingestion throughput (bench/feed_throughput.py): 1,000 RSS items in-process and through
+# one real Celery worker on Redis database 5 (flushed first), beside a raw bulk_create floor.
+BENCH_BROKER ?= redis://127.0.0.1:6379/5
+bench-feed: install
+	$(BIN)/python bench/feed_throughput.py --items 1000 --broker $(BENCH_BROKER)

@@ -10,7 +10,8 @@ class ClaimsConfig(AppConfig):
 
         from claims.models import VerificationEvent, refuse_raw_overwrite_of_event
         from claims.recording import on_document_body_changed
-        from sources.signals import document_body_changed
+        from claims.review_flags import on_document_withdrawn
+        from sources.signals import document_body_changed, document_withdrawn
 
         # loaddata saves past VerificationEvent.save(): the log must not be rewritten that way.
         pre_save.connect(
@@ -22,4 +23,9 @@ class ClaimsConfig(AppConfig):
         # Quotes follow their document: when its body changes they are re-anchored or flagged.
         document_body_changed.connect(
             on_document_body_changed, dispatch_uid="claims.reanchor_on_document_body_changed"
+        )
+
+        # A withdrawn document calls the claims resting on it into question: flag them.
+        document_withdrawn.connect(
+            on_document_withdrawn, dispatch_uid="claims.flag_claims_on_document_withdrawn"
         )

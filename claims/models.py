@@ -79,8 +79,14 @@ class ClaimQuerySet(models.QuerySet):
             external_check_count=_count_of(ExternalCheck, claim=OuterRef("pk")),
         )
 
-    def with_provenance(self):
-        """Prefetch everything a claim's provenance shows, in a fixed number of queries."""
+    def with_provenance(self, user=None):
+        """Prefetch everything a claim's provenance shows to `user`, in a fixed number of queries.
+
+        Outside the newsroom (and for `user` None: the public) appearances and external checks
+        on embargoed documents are left out (claims.visibility); pass a staff user for all.
+        """
+        from claims import visibility  # it builds on these models
+
         # The confidential identity is never shown on a read path: not even read (and so
         # never decrypted) there (security.md D23).
         chain = (
@@ -88,12 +94,16 @@ class ClaimQuerySet(models.QuerySet):
             .defer("anonymous_source__confidential_identity")
             .prefetch_related("person__affiliation_set__organization")
         )
-        appearances = Appearance.objects.select_related(
-            "document__publisher",
-            "document__publication",
-            "document__license__holder",
-        ).prefetch_related(Prefetch("chain", queryset=chain))
-        checks = ExternalCheck.objects.select_related(
+        appearances = (
+            visibility.appearances_visible_to(user)
+            .select_related(
+                "document__publisher",
+                "document__publication",
+                "document__license__holder",
+            )
+            .prefetch_related(Prefetch("chain", queryset=chain))
+        )
+        checks = visibility.external_checks_visible_to(user).select_related(
             "organization",
             "document__license__holder",
             "document__publisher",
@@ -161,10 +171,15 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(Q(status__in=CONCLUDED) | Exists(concluded_before))
 
     def visible_to(self, user):
-        """Claims a user may see: staff see all, everyone else only concluded claims."""
-        if licensing.is_inside(user):
-            return self
-        return self.filter(status__in=CONCLUDED)
+        """Claims a user may see: staff see all, everyone else concluded claims that do not
+        rest only on embargoed documents (claims.visibility.claims_visible_to)."""
+        from claims import visibility  # it builds on these models
+
+        return visibility.claims_visible_to(user, self)
+
+    def published(self):
+        """Claims the public may see: what visible_to() gives anyone outside the newsroom."""
+        return self.visible_to(None)
 
     def conflicted(self):
         """Claims on either side of a `contradicts` relation."""
@@ -182,6 +197,13 @@ class ClaimQuerySet(models.QuerySet):
             Exists(origins.filter(anonymous_source__isnull=False)),
             ~Exists(origins.filter(anonymous_source__isnull=True)),
         )
+
+    def flagged(self, reason: str | None = None):
+        """Claims with an open review flag (of `reason`, when given)."""
+        flags = ReviewFlag.objects.open().filter(claim=OuterRef("pk"))
+        if reason is not None:
+            flags = flags.filter(reason=reason)
+        return self.filter(Exists(flags))
 
     def for_publisher(self, organization):
         """Claims appearing in documents that `organization` published (as publisher or title)."""
@@ -674,3 +696,53 @@ class ServedExcerpt(models.Model):
 
     def __str__(self) -> str:
         return f"Document {self.document_id} [{self.start}:{self.end}] to {self.audience}"
+
+
+class ReviewFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class ReviewFlag(models.Model):
+    """Why a claim needs a fresh look, raised by the system: a document it rests on was withdrawn.
+
+    Written only by claims.review_flags, in the transaction of the change that raised it;
+    a fact-checker or editor resolves it (who and when are kept).
+    """
+
+    class Reason(models.TextChoices):
+        WITHDRAWN_DOCUMENT = "withdrawn_document", "Rests on a withdrawn document"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="review_flags")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    document = models.ForeignKey(
+        "sources.Document",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_flags",
+    )
+    note = models.CharField(max_length=600, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReviewFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Flagged once per cause: a repeated kill notice raises nothing twice.
+            models.UniqueConstraint(
+                fields=["claim", "reason", "document"], name="reviewflag_once_per_cause"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.claim_id}: {self.get_reason_display().lower()}"

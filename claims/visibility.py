@@ -1,21 +1,67 @@
-"""What outside consumers may see of the sources: only what concluded claims rest on.
+"""What outside consumers may see: only what concluded claims rest on, and nothing embargoed.
 
-Staff see everything. Everyone else sees the documents, people, organizations and licence
-terms reachable from concluded claims, so work in progress (a document quoted only by an
-unverified claim, a person named only there) never leaves the building.
+Staff see everything. Everyone else sees the concluded claims and the documents, people,
+organizations and licence terms reachable from them, so work in progress (a document quoted
+only by an unverified claim, a person named only there) never leaves the building. A document
+whose embargo has not passed (`Document.embargo_until`, judged against
+django.utils.timezone.now()) is not reachable at all: not its quotes, headline, metadata or
+existence. A claim resting only on embargoed documents is out of every consumer list; a claim
+with other appearances shows only those (`appearances_visible_to`, used by
+`Claim.objects.with_provenance()`).
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from claims.models import CONCLUDED, Appearance, Attribution, ExternalCheck
+from claims.models import CONCLUDED, Appearance, Attribution, Claim, ExternalCheck
 from sources.licensing import is_inside
-from sources.models import Affiliation, Document, LicenseTerms, Organization, Person
+from sources.models import (
+    Affiliation,
+    Document,
+    LicenseTerms,
+    Organization,
+    Person,
+    embargo_lifted,
+)
+
+
+def appearances_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Appearances a user may see: outside the newsroom, none on an embargoed document."""
+    queryset = Appearance.objects.all() if queryset is None else queryset
+    if is_inside(user):
+        return queryset
+    return queryset.filter(embargo_lifted(prefix="document__"))
+
+
+def external_checks_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """External checks a user may see: outside, none reported by an embargoed document."""
+    queryset = ExternalCheck.objects.all() if queryset is None else queryset
+    if is_inside(user):
+        return queryset
+    return queryset.filter(Q(document__isnull=True) | embargo_lifted(prefix="document__"))
+
+
+def claims_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Claims a user may see: staff all; everyone else concluded claims not resting only on
+    embargoed documents (a claim with no appearance rests on none)."""
+    queryset = Claim.objects.all() if queryset is None else queryset
+    if is_inside(user):
+        return queryset
+    appears = Appearance.objects.filter(claim=OuterRef("pk"))
+    return queryset.filter(status__in=CONCLUDED).filter(
+        Exists(appears.filter(embargo_lifted(prefix="document__"))) | ~Exists(appears)
+    )
+
+
+def _published_checks() -> QuerySet:
+    return ExternalCheck.objects.filter(claim__status__in=CONCLUDED).filter(
+        Q(document__isnull=True) | embargo_lifted(prefix="document__")
+    )
 
 
 def _published_documents() -> QuerySet:
     appears = Appearance.objects.filter(document=OuterRef("pk"), claim__status__in=CONCLUDED)
     reports = ExternalCheck.objects.filter(document=OuterRef("pk"), claim__status__in=CONCLUDED)
-    return Document.objects.filter(Exists(appears) | Exists(reports))
+    return Document.objects.released().filter(Exists(appears) | Exists(reports))
 
 
 def documents_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -30,7 +76,9 @@ def people_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     if is_inside(user):
         return queryset
     named = Attribution.objects.filter(
-        person=OuterRef("pk"), appearance__claim__status__in=CONCLUDED
+        embargo_lifted(prefix="appearance__document__"),
+        person=OuterRef("pk"),
+        appearance__claim__status__in=CONCLUDED,
     )
     return queryset.filter(Exists(named))
 
@@ -41,9 +89,11 @@ def organizations_visible_to(user, queryset: QuerySet | None = None) -> QuerySet
         return queryset
     documents = _published_documents()
     in_chain = Attribution.objects.filter(
-        organization=OuterRef("pk"), appearance__claim__status__in=CONCLUDED
+        embargo_lifted(prefix="appearance__document__"),
+        organization=OuterRef("pk"),
+        appearance__claim__status__in=CONCLUDED,
     )
-    checked = ExternalCheck.objects.filter(organization=OuterRef("pk"), claim__status__in=CONCLUDED)
+    checked = _published_checks().filter(organization=OuterRef("pk"))
     published = documents.filter(Q(publisher=OuterRef("pk")) | Q(publication=OuterRef("pk")))
     holds = documents.filter(license__holder=OuterRef("pk"))
     employs = Affiliation.objects.filter(

@@ -11,10 +11,12 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from sources import licensing
-from sources.admin_base import HidesEmptySectionsMixin
+from sources.admin_base import HidesEmptySectionsMixin, UnderEmbargoFilter, embargo_note
 from sources.autocomplete import AutocompleteKeysMixin
 from sources.documents import body_conflict, document_body_update
 from sources.import_report import FORMAT_AUTO, FORMAT_CHOICES
@@ -363,6 +365,12 @@ class DocumentImportForm(forms.Form):
     published_at = forms.DateTimeField(required=False, help_text="e.g. 2025-11-19 09:30")
     language = forms.CharField(max_length=16, required=False)
     is_excerpt = forms.BooleanField(required=False, label="The text is only an excerpt")
+    embargo_until = forms.DateTimeField(
+        label="Under embargo until",
+        required=False,
+        help_text="e.g. 2025-11-20 11:00 (the site's time zone). Until then nothing of the "
+        "document reaches consumers or public pages.",
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -440,8 +448,10 @@ class DocumentAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelA
         "language",
         "tdm_reserved",
         "sharing_scope",
+        "embargo",
     ]
     list_filter = [
+        UnderEmbargoFilter,
         "license__tdm_reserved",
         "license__sharing_scope",
         "publisher__kind",
@@ -462,6 +472,7 @@ class DocumentAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelA
         "site_signals",
         "suggestions_link",
         "copies",
+        "embargo_status",
     ]
     inlines = [DocumentCreditInline]
     fieldsets = [
@@ -476,6 +487,8 @@ class DocumentAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelA
                     "url",
                     "published_at",
                     "language",
+                    "embargo_until",
+                    "embargo_status",
                 ]
             },
         ),
@@ -538,6 +551,24 @@ class DocumentAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelA
                     for copy in copies
                 ),
             ),
+        )
+
+    @admin.display(description="Embargo", ordering="embargo_until")
+    def embargo(self, document):
+        if document.is_under_embargo():
+            return "until " + date_format(
+                timezone.localtime(document.embargo_until), "DATETIME_FORMAT"
+            )
+        return "—"
+
+    @admin.display(description="What the embargo hides")
+    def embargo_status(self, document):
+        if document.embargo_until is None:
+            return "No embargo."
+        return embargo_note(document) or (
+            "The embargo passed at "
+            + date_format(timezone.localtime(document.embargo_until), "DATETIME_FORMAT")
+            + "."
         )
 
     @admin.display(description="Mining (TDM)", ordering="license__tdm_reserved")
@@ -651,6 +682,7 @@ class DocumentAdmin(HidesEmptySectionsMixin, AutocompleteKeysMixin, admin.ModelA
                     published_at=data["published_at"],
                     language=data["language"],
                     is_excerpt=data["is_excerpt"],
+                    embargo_until=data["embargo_until"],
                     input_format=data["input_format"] or FORMAT_AUTO,
                     obtained_via=Document.ObtainedVia.ADMIN_PASTE,
                     user=request.user,

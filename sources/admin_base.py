@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.forms.models import _get_foreign_key
+from django.utils import timezone
+from django.utils.formats import date_format
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
@@ -42,3 +44,31 @@ def _has_rows(inline, request, obj) -> bool:
         return inline.has_rows(request, obj)
     fk = _get_foreign_key(inline.parent_model, inline.model, fk_name=inline.fk_name)
     return inline.get_queryset(request).filter(**{fk.name: obj}).exists()
+
+
+def embargo_note(document) -> str:
+    """Say, for staff, that a document is under embargo and what that hides ("" when not)."""
+    if not document.is_under_embargo():
+        return ""
+    until = timezone.localtime(document.embargo_until)
+    return (
+        f"Under embargo until {date_format(until, 'DATETIME_FORMAT')} {until:%Z}: nothing of it "
+        "reaches consumers or public pages before then."
+    )
+
+
+class UnderEmbargoFilter(admin.SimpleListFilter):
+    """Documents whose embargo has not passed, or those free to go out."""
+
+    title = "embargo"
+    parameter_name = "embargo"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Under embargo"), ("no", "No embargo, or passed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.under_embargo()
+        if self.value() == "no":
+            return queryset.released()
+        return queryset

@@ -81,7 +81,7 @@ class IngestRunAdmin(ReadOnlyModelAdmin):
         "updated",
         "withdrawn",
         "unchanged",
-        "held",
+        "embargoed",
         "failed",
     ]
     list_filter = ["status", "feed"]
@@ -94,7 +94,7 @@ class IngestRunAdmin(ReadOnlyModelAdmin):
         "started_by",
         "started_at",
         "finished_at",
-        ("seen", "created", "updated", "withdrawn", "unchanged", "held", "failed"),
+        ("seen", "created", "updated", "withdrawn", "unchanged", "embargoed", "failed"),
         "failure_lines",
         "note_lines",
         "error",

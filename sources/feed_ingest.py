@@ -4,20 +4,22 @@ The command, the admin's "Run now" and the Celery tasks all call `feed_ingest()`
 known by (publisher, item id) through FeedEntry, so ingesting a feed again creates nothing
 twice; a higher version from the sender updates the document through the body-edit service
 (its quotes re-anchor, the change is recorded), a kill notice withdraws it (nothing of it goes
-outside), and an item still under embargo is held — not stored at all — until it lifts.
+outside and the claims resting on it are flagged for review), and an item under embargo is
+stored with its embargo: until it passes nothing of it reaches consumers or public pages
+(claims.visibility, sources.licensing), while editors can already work on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sources.documents import document_body_update
+from sources.documents import document_body_update, document_embargo_set, document_withdraw
 from sources.errors import field_messages
 from sources.feeds import FeedError, FeedItem, ItemStatus, parse_feed
 from sources.ingest import IngestError, document_import
@@ -39,6 +41,7 @@ Progress = Callable[[IngestRun], None]
 class Outcome:
     counter: str  # the IngestRun field it counts in
     reason: str = ""
+    embargoed: bool = False  # also counted in IngestRun.embargoed: stored under embargo
 
 
 CREATED, UPDATED, WITHDRAWN = Outcome("created"), Outcome("updated"), Outcome("withdrawn")
@@ -83,7 +86,7 @@ def feed_ingest(
     except FeedError as error:
         _finish(run, status=IngestRun.Status.FAILED, error=str(error))
         raise
-    now = now or timezone.now()  # embargoes are judged against one moment per run
+    now = now or timezone.now()  # one moment per run: embargoes and kills are judged against it
     signal = _response_signal(headers, publisher=publisher, source=source, run=run)
     for item in items:
         run.seen += 1
@@ -97,6 +100,7 @@ def feed_ingest(
             run.failures.append({"item": item.guid, "reason": _one_line(error)})
         else:
             setattr(run, outcome.counter, getattr(run, outcome.counter) + 1)
+            run.embargoed += outcome.embargoed
             if outcome.reason:
                 run.notes.append({"item": item.guid, "note": outcome.reason})
         run.save()
@@ -137,10 +141,6 @@ def _response_signal(headers, *, publisher: Organization, source: str, run: Inge
 def _ingest_item(
     item: FeedItem, *, publisher: Organization, run: IngestRun, user, now, signal=None
 ) -> Outcome:
-    if item.embargoed_until is not None and item.embargoed_until > now:
-        # Fail closed: nothing of an embargoed item is stored, so nothing of it can leak; the
-        # first run after the embargo lifts imports it.
-        return Outcome("held", f"held under embargo until {item.embargoed_until.isoformat()}")
     key = item.replaces or item.guid
     entry = (
         FeedEntry.objects.select_for_update()
@@ -152,7 +152,7 @@ def _ingest_item(
     if entry is None:
         if item.status == ItemStatus.WITHDRAWN:
             return Outcome("unchanged", "a kill notice for an item never ingested: nothing done")
-        return _create(item, publisher=publisher, run=run, user=user, signal=signal)
+        return _create(item, publisher=publisher, run=run, user=user, now=now, signal=signal)
     if item.status == ItemStatus.WITHDRAWN:
         return _withdraw(entry, item, run=run, now=now)
     if item.version <= entry.version:
@@ -161,7 +161,7 @@ def _ingest_item(
 
 
 def _create(
-    item: FeedItem, *, publisher: Organization, run: IngestRun, user, signal=None
+    item: FeedItem, *, publisher: Organization, run: IngestRun, user, now, signal=None
 ) -> Outcome:
     if not item.body.strip():
         raise IngestError("The item has no body text.")
@@ -176,6 +176,7 @@ def _create(
         headline=item.headline,
         published_at=item.published_at,
         language=item.language,
+        embargo_until=item.embargoed_until,
         obtained_via=Document.ObtainedVia.FEED,
         user=user,
     )
@@ -188,16 +189,20 @@ def _create(
     )
     if not result.created:
         return UNCHANGED
+    warnings: list[str] = []
     if signal is not None and result.document.license is not None:
-        warnings: list[str] = []
         license_terms_apply_signal(
             terms=result.document.license,
             rule=signal,
             where=f"HTTP header of {run.source}",
             warnings=warnings,
         )
-        if warnings:
-            return Outcome("created", " ".join(warnings))
+    if result.document.is_under_embargo(now):
+        until = result.document.embargo_until.astimezone(UTC).isoformat()
+        warnings.insert(0, f"stored under embargo until {until}")
+        return Outcome("created", " ".join(warnings), embargoed=True)
+    if warnings:
+        return Outcome("created", " ".join(warnings))
     return CREATED
 
 
@@ -208,6 +213,8 @@ def _update(entry: FeedEntry, item: FeedItem, *, run: IngestRun) -> Outcome:
     body = "\n\n".join(paragraphs)
     if body != entry.document.body:
         document_body_update(document=entry.document, body=body)
+    # The sender's latest word on the embargo stands: moved, lifted early, or newly set.
+    document_embargo_set(document=entry.document, embargo_until=item.embargoed_until)
     entry.version = item.version
     entry.last_run = run
     entry.save()
@@ -221,10 +228,9 @@ def _withdraw(entry: FeedEntry, item: FeedItem, *, run: IngestRun, now) -> Outco
     entry.version = max(entry.version, item.version)
     entry.last_run = run
     entry.save()
-    document = entry.document
-    document.withdrawn_at = now
-    document.withdrawn_reason = f"the sender's kill notice for item {item.guid}"
-    document.save(update_fields=["withdrawn_at", "withdrawn_reason", "updated_at"])
+    document_withdraw(
+        document=entry.document, reason=f"the sender's kill notice for item {item.guid}", at=now
+    )
     return WITHDRAWN
 
 

@@ -69,6 +69,7 @@ def document_import(
     user=None,
     is_excerpt: bool = False,
     input_format: str = FORMAT_AUTO,
+    embargo_until: datetime | None = None,
 ) -> ImportResult:
     """Store raw article text as a Document with its licence terms and agency credits.
 
@@ -76,7 +77,8 @@ def document_import(
     publisher and publication, is returned unchanged (created=False) and the answer describes
     it. The same body from another title is a new document, a copy of the stored text.
     input_format is "auto" (HTML is sniffed), "text" or "html"; the result's report says what
-    the import removed, detected and leaves to the editor.
+    the import removed, detected and leaves to the editor. `embargo_until` keeps everything of
+    the document from consumers and public pages until that time (sources.licensing).
     Raises IngestError, having written nothing, when the input cannot be imported.
     """
     publisher, publication = publisher.strip(), publication.strip()
@@ -91,6 +93,12 @@ def document_import(
         raise IngestError(
             "The publication time is outside the years 1 to 9999 once converted to UTC."
         )
+    if embargo_until is not None and timezone.is_naive(embargo_until):
+        raise IngestError(
+            "The embargo time has no time zone; give one, e.g. 2025-11-20T11:00:00+00:00."
+        )
+    if embargo_until is not None and in_utc(embargo_until) is None:
+        raise IngestError("The embargo time is outside the years 1 to 9999 once converted to UTC.")
     if language and not _LANGUAGE_TAG.fullmatch(language):
         raise IngestError(f"Invalid language: {language!r} is not a language code such as 'en'.")
 
@@ -124,6 +132,7 @@ def document_import(
         body="\n\n".join(paragraphs),
         raw_text=text,
         is_excerpt=is_excerpt,
+        embargo_until=embargo_until,
         obtained_via=obtained_via,
         imported_by=user if user is not None and user.is_authenticated else None,
     )
@@ -271,6 +280,7 @@ def _existing(document: Document, *, publisher: str, publication: str) -> Import
             ("headline", document.headline, existing.headline),
             ("publication time", document.published_at, existing.published_at),
             ("language", document.language, existing.language),
+            ("embargo", document.embargo_until, existing.embargo_until),
         )
         if given
         and (not _same_text(given, stored or "") if isinstance(given, str) else given != stored)

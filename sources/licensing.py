@@ -148,6 +148,9 @@ def decide(
             False,
             f"This document was withdrawn on {document.withdrawn_at:%Y-%m-%d}: {reason}.",
         )
+    embargoed = embargo_refusal(document, audience)
+    if embargoed is not None:
+        return embargoed
     terms = document.license
     if agreement is NOT_GIVEN:
         agreement = agreement_for(terms)
@@ -159,6 +162,21 @@ def decide(
             site_signal = site_signal_for(document)
         return _mine_under_site_signal(decision, terms, agreement, site_signal)
     return decision
+
+
+def embargo_refusal(document: Document, audience: Audience) -> Decision | None:
+    """Refuse every outside use of a document whose embargo has not passed; None otherwise.
+
+    An embargo outranks any licence or agreement: until it passes nothing of the document
+    goes outside. Judged against django.utils.timezone.now() (Document.is_under_embargo).
+    """
+    if audience != Audience.EXTERNAL or not document.is_under_embargo():
+        return None
+    return Decision(
+        False,
+        f"This document is under embargo until {document.embargo_until:%Y-%m-%d %H:%M:%S %Z}: "
+        "nothing of it goes outside the newsroom before then.",
+    )
 
 
 def _clause(terms: LicenseTerms, text: str) -> str:
@@ -620,6 +638,8 @@ class Disclosure:
         stamps = []
         for document in self.documents.values():
             stamps.append(document.updated_at)
+            if not document.is_under_embargo():
+                stamps.append(document.embargo_until)  # what it shows changed when it passed
             if document.license is not None:
                 stamps.append(document.license.updated_at)
         stamps += [a.updated_at for a in self.agreements.values() if a is not None]

@@ -418,6 +418,19 @@ class Agreement(models.Model):
         return f"{self.holder}: {self.reference}"
 
 
+def embargo_lifted(at=None, *, prefix: str = "", negate: bool = False) -> Q:
+    """The condition "under no embargo at `at`" (now) on a document, or on `prefix`'s document.
+
+    The one definition of an embargo's end, for every reader: it has passed when its time is
+    at or before the moment asked about (django.utils.timezone.now() by default).
+    """
+    at = at or timezone.now()
+    field = f"{prefix}embargo_until"
+    if negate:
+        return Q(**{f"{field}__gt": at})
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": at})
+
+
 class DocumentQuerySet(models.QuerySet):
     def with_license(self):
         return self.select_related("publisher", "publication", "license__holder")
@@ -425,6 +438,14 @@ class DocumentQuerySet(models.QuerySet):
     def copies_of(self, document: "Document"):
         """Other documents carrying exactly this document's text (syndicated copies)."""
         return self.filter(body_sha256=document.body_sha256).exclude(pk=document.pk)
+
+    def under_embargo(self, at=None):
+        """Documents whose embargo has not passed at `at` (now): nothing of them goes outside."""
+        return self.filter(embargo_lifted(at, negate=True))
+
+    def released(self, at=None):
+        """Documents under no embargo at `at` (now): none set, or it has passed."""
+        return self.filter(embargo_lifted(at))
 
     def same_text_from(self, *, body: str, publisher, publication=None):
         """The documents of this publisher (and publication) whose body is exactly `body`."""
@@ -502,6 +523,14 @@ class Document(models.Model):
         help_text="When its sender withdrew it (a kill notice): nothing of it goes outside.",
     )
     withdrawn_reason = models.CharField(max_length=500, blank=True, editable=False)
+    embargo_until = models.DateTimeField(
+        "under embargo until",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Until this time nothing of the document reaches consumers or public pages: "
+        "not its quotes, headline, metadata or existence. Empty: no embargo.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -562,6 +591,10 @@ class Document(models.Model):
             if organization is not None:
                 holders.add(organization.parent_id)
         return holders - {None}
+
+    def is_under_embargo(self, at=None) -> bool:
+        """Whether the document's embargo has not passed at `at` (now); see embargo_lifted()."""
+        return self.embargo_until is not None and self.embargo_until > (at or timezone.now())
 
     @property
     def paragraphs(self) -> list[str]:
@@ -665,12 +698,17 @@ class IngestRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     withdrawn = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    held = models.PositiveIntegerField(default=0, help_text="Items under embargo, not stored.")
+    embargoed = models.PositiveIntegerField(
+        default=0,
+        help_text="Items created under an embargo that had not passed (also counted as created).",
+    )
     failed = models.PositiveIntegerField(default=0)
     failures = models.JSONField(
         default=list, blank=True, help_text="One line per failed item: its id and why."
     )
-    notes = models.JSONField(default=list, blank=True, help_text="Items held or skipped, and why.")
+    notes = models.JSONField(
+        default=list, blank=True, help_text="Items embargoed or skipped, and why."
+    )
     error = models.TextField(blank=True, help_text="Why the whole run failed, if it did.")
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

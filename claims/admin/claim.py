@@ -41,6 +41,7 @@ from claims.admin.revision import RefusesStaleEdits, RevisionCheckedForm
 from claims.admin.workflow import WorkflowActionsMixin, refusal_messages
 from claims.disclosure import outside_disclosure, quote_key
 from claims.models import Appearance, Claim, ClaimRelation, ClaimStatus
+from claims.review_flags import review_flags_resolve
 from claims.workflow import StaleVersion, TransitionRefused, claim_transition
 from sources.admin_base import HidesEmptySectionsMixin
 from sources.autocomplete import AutocompleteKeysMixin
@@ -103,6 +104,7 @@ class ClaimAdmin(
         "updated_at",
         "relations",
         "verification_history",
+        "review_flags",
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -118,10 +120,39 @@ class ClaimAdmin(
         NewExternalCheckInline,
         NewRelationInline,
     ]
-    actions = ["send_to_review", "assign", "conclude", "drop_from_review", "reopen"]
+    actions = [
+        "send_to_review",
+        "assign",
+        "conclude",
+        "drop_from_review",
+        "reopen",
+        "resolve_review_flags",
+    ]
+
+    def has_resolve_review_flags_permission(self, request):
+        return request.user.has_perm("claims.conclude_claim")
+
+    @admin.action(
+        description="Mark review flags as looked at (e.g. rests on a withdrawn document)",
+        permissions=["resolve_review_flags"],
+    )
+    def resolve_review_flags(self, request, queryset):
+        resolved = review_flags_resolve(
+            claim_ids=queryset.values_list("pk", flat=True), user=request.user
+        )
+        self.message_user(request, f"Resolved {resolved} review flag(s).", messages.SUCCESS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts().prefetch_related("topics")
+
+    @admin.display(description="Open review flags")
+    def review_flags(self, claim):
+        flags = list(claim.review_flags.open().select_related("document"))
+        if not flags:
+            return "None."
+        return format_html_join(
+            "", "<p><strong>{}</strong>: {}</p>", ((f.get_reason_display(), f.note) for f in flags)
+        )
 
     def get_fieldsets(self, request, obj=None):
         claim = ["text", "summary", "topics"]
@@ -141,6 +172,7 @@ class ClaimAdmin(
                 {
                     "fields": [
                         "status_badge",
+                        "review_flags",
                         "assigned_to",
                         "due_date",
                         "concluded_at",
@@ -343,7 +375,9 @@ class ClaimAdmin(
 
     def warn_unquotable(self, request, claim, appearances) -> None:
         """Tell the editor at once when a new quote will not go to outside consumers."""
-        disclosure = outside_disclosure(Claim.objects.with_provenance().get(pk=claim.pk))
+        # Staff's view of the claim: an embargoed quote shows as withheld with its reason.
+        shown = Claim.objects.with_provenance(request.user).get(pk=claim.pk)
+        disclosure = outside_disclosure(shown)
         for appearance in appearances:
             release = disclosure.excerpt(quote_key(appearance))
             if not release:

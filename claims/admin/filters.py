@@ -7,7 +7,7 @@ import datetime
 from django.contrib import admin
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import Claim, ReviewFlag
 from sources.models import Organization
 
 
@@ -70,6 +70,7 @@ REVIEW_QUEUES = [
     ("overdue", "Overdue"),
     ("conflicted", "With conflicts"),
     ("anonymous_only", "Only anonymous origins"),
+    ("withdrawn_document", "Rests on a withdrawn document"),
 ]
 
 
@@ -85,6 +86,8 @@ def in_review_queue(queryset, queue: str, *, user, today: datetime.date):
         return queryset.conflicted()
     if queue == "anonymous_only":
         return queryset.anonymous_only()
+    if queue == "withdrawn_document":
+        return queryset.flagged(ReviewFlag.Reason.WITHDRAWN_DOCUMENT)
     return queryset.none()
 
 

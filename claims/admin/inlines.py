@@ -23,6 +23,7 @@ from claims import recording
 from claims.admin.display import AGENT_FIELDS, chain_text, quote_in_context
 from claims.anchoring import AnchorError, anchor
 from claims.models import Appearance, Attribution, ClaimRelation, ExternalCheck
+from sources.admin_base import embargo_note
 from sources.autocomplete import AutocompleteKeysMixin
 
 
@@ -244,7 +245,7 @@ class AppearanceInline(admin.StackedInline):
     formset = AppearanceFormSet
     extra = 0
     verbose_name_plural = "appearances"
-    fields = ["document", "quote", "anchor_state", "chain", "links"]
+    fields = ["document", "embargo", "quote", "anchor_state", "chain", "links"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -268,6 +269,10 @@ class AppearanceInline(admin.StackedInline):
         return not (obj is not None and obj.is_concluded) and super().has_delete_permission(
             request, obj
         )
+
+    @admin.display(description="Embargo")
+    def embargo(self, appearance):
+        return embargo_note(appearance.document) or "—"
 
     @admin.display(description="Quote in its document")
     def quote(self, appearance):

@@ -45,7 +45,7 @@ from claims.admin.workflow import (
     report_success,
 )
 from claims.anchoring import AnchorError
-from claims.models import Appearance, Attribution, Claim, ExternalCheck
+from claims.models import Appearance, Attribution, Claim, ExternalCheck, ReviewFlag
 from claims.origins import conflicts
 from claims.suggest import (
     AppearanceProposal,
@@ -63,6 +63,7 @@ from claims.workflow import (
     move_for,
     take_refusal,
 )
+from sources.admin_base import embargo_note
 from sources.models import Document
 
 QUEUE_ROWS = 10
@@ -193,7 +194,7 @@ class TransitionView(ClaimAdminView):
             stale = reasons.stale
             for reason in reasons:
                 form.add_error(None, reason)
-        shown = Claim.objects.with_provenance().get(pk=claim.pk)
+        shown = Claim.objects.with_provenance(request.user).get(pk=claim.pk)
         label = move_label(claim.status, to)
         context = self.context(
             request,
@@ -217,6 +218,7 @@ class TransitionView(ClaimAdminView):
                         appearance.exact,
                     ),
                     "chain": chain_text(appearance.chain.all()) or "No chain recorded.",
+                    "embargo": embargo_note(appearance.document),
                 }
                 for appearance in shown.appearances.all()
             ],
@@ -287,6 +289,21 @@ class QueueView(ClaimAdminView):
             )
         shown = {claim.pk: claim for queue in queues for claim in queue["claims"]}
         authors = authors_by_claim(shown.values())
+        flags: dict[int, list[ReviewFlag]] = {}
+        for flag in ReviewFlag.objects.open().filter(claim_id__in=shown).order_by("pk"):
+            flags.setdefault(flag.claim_id, []).append(flag)
+        embargoes: dict[int, list[str]] = {}
+        for appearance in (
+            Appearance.objects.filter(
+                claim_id__in=shown, document__in=Document.objects.under_embargo()
+            )
+            .select_related("document")
+            .order_by("document__embargo_until", "pk")
+        ):
+            notes = embargoes.setdefault(appearance.claim_id, [])
+            note = f"“{appearance.document}”: {embargo_note(appearance.document)}"
+            if note not in notes:
+                notes.append(note)
         for queue in queues:
             queue["rows"] = [
                 {
@@ -296,6 +313,8 @@ class QueueView(ClaimAdminView):
                     and claim.due_date is not None
                     and claim.due_date < today,
                     "take_refusal": take_refusal(request.user, claim, authors=authors[claim.pk]),
+                    "flags": flags.get(claim.pk, []),
+                    "embargoes": embargoes.get(claim.pk, []),
                 }
                 for claim in queue["claims"]
             ]
@@ -313,7 +332,7 @@ class ProvenanceView(ClaimAdminView):
         model_admin = self.model_admin
         claim = (
             model_admin.get_queryset(request)
-            .with_provenance()
+            .with_provenance(request.user)
             .filter(pk=self.claim_pk(object_id))
             .first()
         )
@@ -329,6 +348,7 @@ class ProvenanceView(ClaimAdminView):
                 ),
                 "boxes": [agent_box(link) for link in appearance.chain.all()],
                 "document": document_box(appearance.document),
+                "embargo": embargo_note(appearance.document),
             }
             for appearance in claim.appearances.all()
         ]

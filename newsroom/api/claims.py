@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -47,9 +48,16 @@ def list_last_modified(user):
     holders = Q(holder__in=licences.values("holder")) | Q(
         holder__in=licences.values("holder__parent")
     )
+    # An embargo that passed adds documents (and the claims resting on them) to the lists
+    # without touching any row: the moment it passed is a change like any other.
+    documents = documents_visible_to(user).aggregate(
+        latest=Max("updated_at"),
+        lifted=Max("embargo_until", filter=Q(embargo_until__lte=timezone.now())),
+    )
     stamps = [
         claims.aggregate(latest=Max("updated_at"))["latest"],
-        documents_visible_to(user).aggregate(latest=Max("updated_at"))["latest"],
+        documents["latest"],
+        documents["lifted"],
         licences.aggregate(latest=Max("updated_at"))["latest"],
         Agreement.objects.filter(holders).aggregate(latest=Max("updated_at"))["latest"],
     ]
@@ -127,7 +135,8 @@ class ClaimViewSet(
     required_write_permissions = None
 
     def get_queryset(self):
-        return Claim.objects.visible_to(self.request.user).with_provenance()
+        user = self.request.user
+        return Claim.objects.visible_to(user).with_provenance(user)
 
     def serialize(self, claims, *, many: bool):
         disclosure = self.disclosure_for(claims if many else [claims])
@@ -324,7 +333,7 @@ class ClaimReviewFeedView(ConditionalGetMixin, generics.GenericAPIView):
     filterset_class = ClaimFilter
 
     def get_queryset(self):
-        return Claim.objects.concluded().with_provenance()
+        return Claim.objects.published().with_provenance()
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):

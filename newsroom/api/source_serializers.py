@@ -79,6 +79,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "published_at",
             "language",
             "is_excerpt",
+            "embargo_until",
             "license",
             "body",
             "withheld",
@@ -112,3 +113,8 @@ class DocumentImportSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(required=False, allow_null=True)
     language = serializers.CharField(max_length=16, required=False, allow_blank=True)
     is_excerpt = serializers.BooleanField(required=False, default=False)
+    embargo_until = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Keep the document from consumers and public pages until this time.",
+    )

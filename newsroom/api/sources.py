@@ -117,6 +117,7 @@ class DocumentViewSet(DisclosureMixin, ReadOnlyResource, mixins.CreateModelMixin
                 published_at=data.get("published_at"),
                 language=data.get("language", ""),
                 is_excerpt=data["is_excerpt"],
+                embargo_until=data.get("embargo_until"),
                 obtained_via=Document.ObtainedVia.API,
                 user=request.user,
             )

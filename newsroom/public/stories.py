@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from claims.claimreview import SCHEMA_ORG_CONTEXT, claimreview
 from claims.disclosure import disclosure_for, served_last_modified
-from claims.models import CONCLUDED, Claim
+from claims.models import Claim
 from claims.words import public_date
 from newsroom.public.http import finish, tdm_signals
 from newsroom.public.views import claim_citation, fact_check_path, json_ld, page
@@ -96,7 +96,7 @@ def story_detail(request, slug: str):
     # past the guard with a recorded override) is named as being checked, nothing more.
     claims = {
         claim.pk: claim
-        for claim in Claim.objects.filter(pk__in=claim_ids, status__in=CONCLUDED).with_provenance()
+        for claim in Claim.objects.filter(pk__in=claim_ids).published().with_provenance()
     }
     disclosure = disclosure_for(claims.values(), Audience.EXTERNAL)
     build_url = request.build_absolute_uri
@@ -240,7 +240,7 @@ class FactCheckSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Claim.objects.concluded().order_by("-pk").only("pk", "summary", "text", "updated_at")
+        return Claim.objects.published().order_by("-pk").only("pk", "summary", "text", "updated_at")
 
     def location(self, item):
         return fact_check_path(item)

@@ -79,7 +79,7 @@ def page(request, template: str, context: dict):
 
 @require_safe
 def fact_check(request, pk: int, slug: str):
-    claim = Claim.objects.concluded().with_provenance().filter(pk=pk).first()
+    claim = Claim.objects.published().with_provenance().filter(pk=pk).first()
     if claim is None:
         raise Http404("No published fact-check has this address.")
     canonical = fact_check_path(claim)

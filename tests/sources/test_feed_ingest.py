@@ -61,28 +61,20 @@ def test_rights_fields_of_a_newsml_item_become_licence_terms(ritzau):
     assert "May only be shared internally" in document.license.notice
 
 
-def test_an_item_under_embargo_is_held_not_stored(ritzau):
-    before = datetime.datetime(2025, 11, 20, 10, 59, 59, tzinfo=datetime.UTC)
+def test_an_item_under_embargo_is_stored_with_its_embargo_once(ritzau):
+    embargo = datetime.datetime(2025, 11, 20, 11, 0, tzinfo=datetime.UTC)
+    before = embargo - datetime.timedelta(seconds=1)
 
-    run = feed_ingest(
-        data=read("newsml_usable.xml"),
-        publisher=ritzau,
-        source="test",
-        user=system_user(),
-        now=before,
-    )
+    run = ingest(read("newsml_usable.xml"), ritzau, now=before)
 
-    assert (run.held, run.created) == (1, 0)
-    assert not Document.objects.exists()
-    assert "embargo" in run.notes[0]["note"]
-    after = feed_ingest(
-        data=read("newsml_usable.xml"),
-        publisher=ritzau,
-        source="test",
-        user=system_user(),
-        now=before + datetime.timedelta(seconds=2),
-    )
-    assert after.created == 1
+    assert (run.created, run.embargoed) == (1, 1)
+    document = Document.objects.get()
+    assert document.embargo_until == embargo
+    assert "stored under embargo until 2025-11-20T11:00:00+00:00" in run.notes[0]["note"]
+    # Re-ingesting after the embargo passed creates nothing twice and changes nothing.
+    after = ingest(read("newsml_usable.xml"), ritzau, now=embargo + datetime.timedelta(seconds=1))
+    assert (after.created, after.unchanged, after.embargoed) == (0, 1, 0)
+    assert Document.objects.count() == 1
 
 
 def test_an_update_edits_the_document_and_a_kill_withdraws_it(ritzau):

@@ -431,6 +431,7 @@ def test_json_output_is_one_object_describing_the_import(tmp_path):
         "id": document.pk,
         "created": True,
         "paragraphs": 3,
+        "embargo_until": None,
         "license": {"holder": "DK Medier", "tdm_reserved": True, "sharing_scope": "internal"},
         "credits": [{"agency": "Ritzau", "shape": "agency_line", "text": "/ritzau/"}],
         "warnings": payload["warnings"],

@@ -34,6 +34,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--language", default="", help="BCP 47 language code, e.g. 'en'.")
         parser.add_argument(
+            "--embargo-until",
+            default="",
+            help="Keep the document from consumers and public pages until this time (ISO 8601 "
+            "with a time zone, e.g. 2025-11-20T11:00:00+00:00).",
+        )
+        parser.add_argument(
             "--format",
             choices=FORMATS,
             default=FORMAT_AUTO,
@@ -48,7 +54,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         raw = self._read(Path(options["path"]))
-        published_at = self._published_at(options["published_at"])
+        published_at = self._moment(options["published_at"], option="--published-at")
+        embargo_until = self._moment(options["embargo_until"], option="--embargo-until")
         try:
             result = document_import(
                 raw=raw,
@@ -58,6 +65,7 @@ class Command(BaseCommand):
                 headline=options["headline"],
                 published_at=published_at,
                 language=options["language"],
+                embargo_until=embargo_until,
                 obtained_via=Document.ObtainedVia.IMPORT_COMMAND,
                 input_format=options["format"],
             )
@@ -78,19 +86,19 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from None
 
-    def _published_at(self, value: str):
+    def _moment(self, value: str, *, option: str):
         if not value:
             return None
         try:
-            published_at = parse_datetime(value)
+            moment = parse_datetime(value)
         except ValueError:
-            published_at = None
-        if published_at is None:
+            moment = None
+        if moment is None:
             raise CommandError(
-                f"Invalid --published-at {value!r}: use ISO 8601 with a time zone, "
+                f"Invalid {option} {value!r}: use ISO 8601 with a time zone, "
                 "e.g. 2025-11-20T09:30:00+01:00."
             )
-        return published_at
+        return moment
 
     def _summary(self, result: ImportResult) -> None:
         document = result.document
@@ -99,6 +107,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} document {document.pk}{headline} ({len(document.paragraphs)} paragraphs)."
         )
+        if document.embargo_until is not None:
+            self.stdout.write(
+                f"Under embargo until {document.embargo_until.isoformat()}: nothing of it "
+                "reaches consumers or public pages before then."
+            )
         terms = document.license
         if terms is not None:
             tdm = "TDM reserved" if terms.tdm_reserved else "TDM not reserved"
@@ -132,6 +145,7 @@ def _as_json(result: ImportResult) -> dict:
         "id": document.pk,
         "created": result.created,
         "paragraphs": len(document.paragraphs),
+        "embargo_until": document.embargo_until.isoformat() if document.embargo_until else None,
         "license": None
         if terms is None
         else {

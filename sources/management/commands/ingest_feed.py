@@ -67,7 +67,7 @@ class Command(BaseCommand):
 def progress_line(run: IngestRun) -> str:
     return (
         f"seen {run.seen} · created {run.created} · updated {run.updated} · "
-        f"withdrawn {run.withdrawn} · unchanged {run.unchanged} · held {run.held} · "
+        f"withdrawn {run.withdrawn} · unchanged {run.unchanged} · embargoed {run.embargoed} · "
         f"failed {run.failed}"
     )
 
