@@ -17,6 +17,7 @@ from claims.admin.log import HistoryAdmin, key_or_404
 from claims.admin.quote import AppearanceAddForm, quote_preview
 from claims.admin.timeline import chain_edits
 from claims.models import Appearance, Attribution
+from sources.admin_paging import EstimatedCountAdminMixin
 from sources.autocomplete import AutocompleteKeysMixin
 
 
@@ -95,7 +96,9 @@ class AttributionInline(AutocompleteKeysMixin, SortableTabularInline):
 
 
 @admin.register(Appearance)
-class AppearanceAdmin(SortableAdminBase, AutocompleteKeysMixin, HistoryAdmin):
+class AppearanceAdmin(
+    EstimatedCountAdminMixin, SortableAdminBase, AutocompleteKeysMixin, HistoryAdmin
+):
     """One appearance and its chain; reached from its claim, so not listed in the admin index."""
 
     list_display = ["__str__", "claim", "document", "anchor_state"]
