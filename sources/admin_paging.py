@@ -1,9 +1,10 @@
 """Changelist paging that never counts a large table row by row.
 
 A changelist's COUNT(*) over a million rows costs more than the page it heads. On PostgreSQL
-an unfiltered list takes the table's size from the planner's statistics (pg_class.reltuples),
-and a filtered one counts at most COUNT_CAP rows, then takes the planner's estimate of the
-rest. Small tables (and SQLite) are counted exactly, as before.
+a list is counted only up to COUNT_CAP rows (one query, the same as a plain count of a small
+table); past that the count is the planner's: the table's size from its statistics
+(pg_class.reltuples) when unfiltered, EXPLAIN's row estimate when filtered. SQLite counts
+exactly, as before.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-# Below this many rows (by the statistics) a table is counted exactly: cheap, and exact.
-ESTIMATE_FROM = 10_000
-# A filtered list is counted exactly up to this many rows.
+# A list is counted exactly up to this many rows.
 COUNT_CAP = 10_000
 
 
@@ -53,16 +52,13 @@ class EstimatedCountPaginator(Paginator):
         rows = self.object_list
         if not isinstance(rows, QuerySet) or connections[rows.db].vendor != "postgresql":
             return super().count
-        if is_unfiltered(rows):
-            estimate = table_estimate(rows.model, rows.db)
-            if estimate >= ESTIMATE_FROM:
-                self.estimated = True
-                return estimate
         keys = rows.order_by().values("pk")
         counted = keys[: COUNT_CAP + 1].count()
         if counted <= COUNT_CAP:
             return counted
         self.estimated = True
+        if is_unfiltered(rows):
+            return max(table_estimate(rows.model, rows.db), counted)
         return max(planner_estimate(keys), counted)
 
 

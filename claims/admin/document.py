@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import connections
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -90,24 +91,22 @@ def claims_held(appearances) -> list[dict]:
 admin.site.unregister(Document)
 
 
-def documents_matching(term: str):
-    """Ids of documents whose headline, URL, publisher or publication contains `term`.
+def documents_matching(term: str) -> Q:
+    """Documents whose headline, URL, publisher or publication contains `term`.
 
-    One union of four indexed reads (the trigram indexes on headline and URL, the publisher
-    and publication keys of the few organizations named so), where an OR across the joined
-    tables would read every document.
+    The headline and URL branches are one union of trigram-index reads; the organizations are
+    matched in their own (small) table. An OR of LIKEs across the joined tables would compare
+    every document's row; a union of all four branches turned a common name ("Herald", half
+    the documents) into a 24 s semi-join at a million claims.
     """
     organizations = Organization.objects.filter(name__icontains=term).values("pk")
     documents = Document.objects.order_by()
-    return (
+    by_text = (
         documents.filter(headline__icontains=term)
         .values("pk")
-        .union(
-            documents.filter(url__icontains=term).values("pk"),
-            documents.filter(publisher__in=organizations).values("pk"),
-            documents.filter(publication__in=organizations).values("pk"),
-        )
+        .union(documents.filter(url__icontains=term).values("pk"))
     )
+    return Q(pk__in=by_text) | Q(publisher__in=organizations) | Q(publication__in=organizations)
 
 
 @admin.register(Document)
@@ -122,7 +121,7 @@ class DocumentAdmin(EstimatedCountAdminMixin, sources_admin.DocumentAdmin):
             if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
                 bit = unescape_string_literal(bit)
             if bit:
-                queryset = queryset.filter(pk__in=documents_matching(bit))
+                queryset = queryset.filter(documents_matching(bit))
         return queryset, False
 
     class Media:
