@@ -73,14 +73,14 @@ def test_the_admin_search_lists_the_best_match_first(admin_client):
     twice = ClaimFactory(text="Grid batteries: the grid gets batteries.", summary="Grid batteries")
     ClaimFactory(text="Nothing to see.", summary="")
 
-    response = admin_client.get(CHANGELIST, {"q": "grid batteries"})
+    response = admin_client.get(CHANGELIST, {"q": "batteries"})
 
     listed = list(response.context["cl"].result_list)
     assert set(listed) == {once, twice}
     if connection.vendor == "postgresql":
         assert listed == [twice, once]  # by rank, not by date
     # A clicked column wins over the rank.
-    by_date = admin_client.get(CHANGELIST, {"q": "grid batteries", "o": "-9"})
+    by_date = admin_client.get(CHANGELIST, {"q": "batteries", "o": "-8"})
     assert by_date.status_code == 200
 
 
