@@ -4,7 +4,6 @@ The admin searches with UPPER(column) LIKE UPPER('%term%'): a GIN gin_trgm_ops i
 same UPPER() expression serves it, where a B-tree cannot. SQLite keeps its plain scan.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 INDEXES = {
@@ -17,6 +16,9 @@ INDEXES = {
 def add_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # Not TrigramExtension(): its backwards step queries pg_extension on SQLite too. Unapplying
+    # drops the indexes and leaves the extension, which other things may use.
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, (table, column) in INDEXES.items():
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
@@ -37,6 +39,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
         migrations.RunPython(add_indexes, drop_indexes),
     ]
