@@ -136,7 +136,16 @@ def main() -> None:
         action="store_false",
         help="Skip EXPLAIN of each project request's queries (the seq scans column).",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="Comma-separated groups to measure (list, detail, filter, export, search, admin); "
+        "all by default.",
+    )
     args = parser.parse_args()
+    groups = set(filter(None, args.only.split(","))) or {
+        "list", "detail", "filter", "export", "search", "admin"
+    }  # fmt: skip
     configure()
 
     from django.conf import settings
@@ -216,7 +225,7 @@ def main() -> None:
     group = Organization.objects.filter(kind="publisher").order_by("pk").first()
 
     # --- the consumer list and detail, three ways ---------------------------------------------
-    for size in (1, 50, 100):
+    for size in (1, 50, 100) if "list" in groups else ():
         url = f"/api/v1/claims/?page_size={size}"
         project("list", f"project list page_size={size}", url)
         baseline("list", f"raw list page_size={size}", lambda s=size: raw.list_page(
@@ -236,19 +245,20 @@ def main() -> None:
         claim = Claim.objects.concluded().with_provenance().get(pk=detail_claim)
         return JSONRenderer().render(PlainClaimSerializer(claim).data)
 
-    for size in (1, 50, 100):
+    for size in (1, 50, 100) if "list" in groups else ():
         queries = count_queries(lambda s=size: plain_list(s))
         rows.append(
             Row("list", f"plain DRF list {size}", queries, measure(lambda s=size: plain_list(s),
                 repeat=args.repeat))
         )  # fmt: skip
-    project("detail", "project detail", f"/api/v1/claims/{detail_claim}/")
-    baseline("detail", "raw detail", lambda: raw.detail(detail_claim))
-    assert bodies["project detail"] == bodies["raw detail"], "raw detail JSON differs"
-    rows.append(
-        Row("detail", "plain DRF detail", count_queries(plain_detail),
-            measure(plain_detail, repeat=args.repeat))
-    )  # fmt: skip
+    if "detail" in groups:
+        project("detail", "project detail", f"/api/v1/claims/{detail_claim}/")
+        baseline("detail", "raw detail", lambda: raw.detail(detail_claim))
+        assert bodies["project detail"] == bodies["raw detail"], "raw detail JSON differs"
+        rows.append(
+            Row("detail", "plain DRF detail", count_queries(plain_detail),
+                measure(plain_detail, repeat=args.repeat))
+        )  # fmt: skip
 
     # --- every filter and ordering of the consumer API, a deep page, search -------------------
     filters = {
@@ -269,16 +279,32 @@ def main() -> None:
     for field in ("updated_at", "created_at", "independent_origins", "id"):
         for sign in ("", "-"):
             filters[f"ordering={sign}{field}"] = f"ordering={sign}{field}"
-    for name, query in filters.items():
+    for name, query in filters.items() if "filter" in groups else ():
         project("filter", name, f"/api/v1/claims/?page_size=50&{query}")
-    project(
-        "filter", "deep cursor page (90%)", f"/api/v1/claims/?page_size=50&cursor={cursor_at(deep)}"
-    )
+    if "filter" in groups:
+        deep_page = f"/api/v1/claims/?page_size=50&cursor={cursor_at(deep)}"
+        project("filter", "deep cursor page (90%)", deep_page)
 
     # --- exports ----------------------------------------------------------------------------
-    project("export", "ClaimReview of a claim", f"/api/v1/claims/{first_claim}/claimreview/")
-    project("export", "PROV-JSON of a claim", f"/api/v1/claims/{detail_claim}/provenance/")
-    project("export", "ClaimReview feed page_size=50", "/api/v1/claimreview/?page_size=50")
+    if "export" in groups:
+        project("export", "ClaimReview of a claim", f"/api/v1/claims/{first_claim}/claimreview/")
+        project("export", "PROV-JSON of a claim", f"/api/v1/claims/{detail_claim}/provenance/")
+        project("export", "ClaimReview feed page_size=50", "/api/v1/claimreview/?page_size=50")
+
+    # --- ranked full-text search: the top 50 by ts_rank, and how many match -------------------
+    def ranked_top_50(term):
+        found = Claim.objects.ranked_search(term).order_by("-search_rank", "-id")
+        return list(found.values_list("id", flat=True)[:50])
+
+    for term in (
+        ("Zephyrine", "grid 2024", "energy Hamburg", "energy") if "search" in groups else ()
+    ):
+        matches = Claim.objects.search(term).count()
+        queries = capture(lambda t=term: ranked_top_50(t))
+        sql = sql_profile(queries, explain=args.explain)
+        samples = measure(lambda t=term: ranked_top_50(t), repeat=args.repeat)
+        name = f"ranked top 50 q={term!r} ({matches:,} matches)"
+        rows.append(Row("search", name, queries, samples, sql))
 
     # --- admin (superuser) ------------------------------------------------------------------
     admin_pages = {
@@ -292,7 +318,7 @@ def main() -> None:
         "documents changelist ?q=story-123": "/admin/sources/document/?q=story-123",
         "review queue dashboard": "/admin/claims/claim/queue/",
     }
-    for name, url in admin_pages.items():
+    for name, url in admin_pages.items() if "admin" in groups else ():
         project("admin", name, url, client=browser)
 
     report(rows, n_claims)

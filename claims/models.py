@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -59,10 +60,32 @@ def _count_of(model: type[models.Model], **filters) -> Coalesce:
 
 
 def claim_search_vector():
-    """The expression the claims' full-text GIN index is built on (PostgreSQL only)."""
+    """The claim's words as PostgreSQL's full-text search reads them (stored: search_vector)."""
     from django.contrib.postgres.search import SearchVector
 
     return SearchVector("text", "summary", config="english")
+
+
+SEARCH_CONFIG = "english"
+
+
+class OnPostgresql(Func):
+    """The wrapped expression on PostgreSQL; NULL on other databases, which lack it."""
+
+    template = "%(expressions)s"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def search_query(text: str):
+    """The user's words as a websearch tsquery: quoted phrases, `or`, `-word` (PostgreSQL)."""
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -120,17 +143,28 @@ class ClaimQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """Full-text search on PostgreSQL (GIN-indexed); a plain substring match elsewhere."""
+        """Full-text search on PostgreSQL (the stored, GIN-indexed search_vector); a plain
+        substring match elsewhere."""
         text = text.strip()
         if not text:
             return self
         if connections[self.db].vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery
-
-            return self.annotate(_search=claim_search_vector()).filter(
-                _search=SearchQuery(text, config="english", search_type="websearch")
-            )
+            return self.filter(search_vector=search_query(text))
         return self.filter(Q(text__icontains=text) | Q(summary__icontains=text))
+
+    def ranked_search(self, text: str):
+        """search(), annotated with `search_rank` (ts_rank on PostgreSQL, 0 elsewhere).
+
+        Order by `-search_rank` for the best matches first; on SQLite every match ranks alike.
+        """
+        text = text.strip()
+        if text and connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import SearchRank
+
+            return self.search(text).annotate(
+                search_rank=SearchRank(F("search_vector"), search_query(text))
+            )
+        return self.search(text).annotate(search_rank=Value(0.0, output_field=models.FloatField()))
 
     def with_topic(self, name_or_slug: str):
         """Claims tagged with the topic (by slug or case-insensitive name), without duplicates."""
@@ -183,20 +217,19 @@ class ClaimQuerySet(models.QuerySet):
 
     def conflicted(self):
         """Claims on either side of a `contradicts` relation."""
-        contradictions = ClaimRelation.objects.filter(kind=ClaimRelation.Kind.CONTRADICTS).filter(
-            Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk"))
-        )
-        return self.filter(Exists(contradictions))
+        # The ids at either end as one union: the few thousand contradictions are read once,
+        # not probed once per claim of the table (2.6 s at a million claims, against 70 ms).
+        contradicts = ClaimRelation.objects.filter(kind=ClaimRelation.Kind.CONTRADICTS).order_by()
+        ends = contradicts.values("from_claim_id").union(contradicts.values("to_claim_id"))
+        return self.filter(pk__in=ends)
 
     def anonymous_only(self):
-        """Claims with at least one origin, every one of them an anonymous source."""
-        origins = Attribution.objects.filter(
-            appearance__claim=OuterRef("pk"), role=Attribution.Role.ORIGIN
-        )
-        return self.filter(
-            Exists(origins.filter(anonymous_source__isnull=False)),
-            ~Exists(origins.filter(anonymous_source__isnull=True)),
-        )
+        """Claims with at least one origin, every one of them an anonymous source.
+
+        Read from the stored flag (kept with independent_origins by claims.origins): working
+        it out from the chains means joining every chain link of the table.
+        """
+        return self.filter(only_anonymous_origins=True)
 
     def flagged(self, reason: str | None = None):
         """Claims with an open review flag (of `reason`, when given)."""
@@ -250,7 +283,14 @@ class Claim(models.Model):
         related_name="claims_created",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)  # indexed with id (Meta.indexes)
+    # Kept by the database from text and summary, so no write path can leave it stale; NULL on
+    # SQLite, which searches by substring (ClaimQuerySet.search).
+    search_vector = models.GeneratedField(
+        expression=OnPostgresql(claim_search_vector()),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+    )
     # Maintained only by claims.origins.refresh_independent_origins().
     independent_origins = models.PositiveIntegerField(
         default=0,
@@ -258,12 +298,32 @@ class Claim(models.Model):
         db_index=True,
         help_text="Distinct origins across this claim's appearances and its same-as claims.",
     )
+    # Maintained with it, by the same function: the review queue's "only anonymous origins".
+    only_anonymous_origins = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Whether the claim has origins and every one of them is an anonymous source.",
+    )
 
     objects = ClaimQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["independent_origins"])
+    history = HistoricalRecords(
+        excluded_fields=["independent_origins", "only_anonymous_origins", "search_vector"]
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The admin's order (Meta.ordering) and the API's orderings and cursor, each with
+            # the id that breaks ties, so a page is one index range read, never a sort.
+            models.Index(fields=["created_at", "id"], name="claim_created_id_idx"),
+            models.Index(fields=["updated_at", "id"], name="claim_updated_id_idx"),
+            # The review queue's anonymous-only list, newest first, and its count.
+            models.Index(
+                fields=["created_at", "id"],
+                name="claim_anonymous_only_idx",
+                condition=Q(only_anonymous_origins=True),
+            ),
+        ]
         permissions = [
             ("send_claim_to_review", "Can send a claim to review"),
             ("conclude_claim", "Can conclude a claim or drop it from review"),

@@ -29,6 +29,8 @@ from claims.models import Appearance, Attribution, Claim, ClaimRelation
 from sources import agents
 from sources.agents import AgentKey
 
+ANONYMOUS = agents.AgentKind.ANONYMOUS.value
+
 
 def same_as_components(claim_ids: Iterable[int]) -> dict[int, frozenset[int]]:
     """Map each existing claim id, and every claim reachable by same-as, to its closure; 1 query."""
@@ -111,22 +113,28 @@ def _refresh(claim_ids: Iterable[int]) -> tuple[dict[int, int], int]:
         return {}, 0
     # Lock the rows first, in a fixed order, so two writers recounting the same component
     # serialise and the later one counts what the earlier one committed.
-    stored = dict(
-        Claim.objects.select_for_update()
+    stored = {
+        pk: (count, only_anonymous)
+        for pk, count, only_anonymous in Claim.objects.select_for_update()
         .filter(pk__in=components)
         .order_by("pk")
-        .values_list("pk", "independent_origins")
-    )
-    counts = _counts_over_closure(components)
-    # Only the rows whose count moved are written: a recount that finds nothing wrong writes
-    # nothing, and a write path touching one claim updates one row.
-    changed = [
-        Claim(pk=claim_id, independent_origins=n)
-        for claim_id, n in counts.items()
-        if stored.get(claim_id) != n
-    ]
+        .values_list("pk", "independent_origins", "only_anonymous_origins")
+    }
+    origin_kinds: dict[int, set[str]] = {}
+    counts = _counts_over_closure(components, origin_kinds=origin_kinds)
+    # Only the rows whose count (or anonymous-only flag) moved are written: a recount that
+    # finds nothing wrong writes nothing, and a write path touching one claim updates one row.
+    changed = []
+    for claim_id, n in counts.items():
+        only_anonymous = origin_kinds.get(claim_id) == {ANONYMOUS}
+        if stored.get(claim_id) != (n, only_anonymous):
+            changed.append(
+                Claim(pk=claim_id, independent_origins=n, only_anonymous_origins=only_anonymous)
+            )
     if changed:
-        Claim.objects.bulk_update(changed, fields=["independent_origins"], batch_size=1000)
+        Claim.objects.bulk_update(
+            changed, fields=["independent_origins", "only_anonymous_origins"], batch_size=1000
+        )
     return counts, len(changed)
 
 
@@ -153,9 +161,14 @@ def conflicts(*, claims: Iterable[Claim] | None = None) -> list[tuple[Claim, Cla
     return pairs
 
 
-def _counts_over_closure(components: dict[int, frozenset[int]]) -> dict[int, int]:
-    """Count independent origins for every claim in `components`; 1 query."""
-    keyed_by_claim = _appearance_keys(components)
+def _counts_over_closure(
+    components: dict[int, frozenset[int]], *, origin_kinds: dict[int, set[str]] | None = None
+) -> dict[int, int]:
+    """Count independent origins for every claim in `components`; 1 query.
+
+    Fills `origin_kinds`, when given, with the kinds of each claim's own origins.
+    """
+    keyed_by_claim = _appearance_keys(components, origin_kinds=origin_kinds)
     counts: dict[int, int] = {}
     by_component: dict[frozenset[int], int] = {}
     for claim_id, component in components.items():
@@ -202,8 +215,13 @@ def _same_passage_of_copies(keyed: list[_Keyed]):
             open_.append(appearance)
 
 
-def _appearance_keys(claim_ids: Iterable[int]) -> dict[int, list[_Keyed]]:
-    """Map claim id to its appearances with a chain: origin agent and first reporter keys."""
+def _appearance_keys(
+    claim_ids: Iterable[int], *, origin_kinds: dict[int, set[str]] | None = None
+) -> dict[int, list[_Keyed]]:
+    """Map claim id to its appearances with a chain: origin agent and first reporter keys.
+
+    Fills `origin_kinds`, when given, with the agent kinds of each claim's origins.
+    """
     rows = (
         Attribution.objects.filter(
             appearance__claim_id__in=list(claim_ids),
@@ -229,6 +247,8 @@ def _appearance_keys(claim_ids: Iterable[int]) -> dict[int, list[_Keyed]]:
             person_id=person_id, organization_id=organization_id, anonymous_source_id=anonymous_id
         )
         _, by_role, _ = links.setdefault(appearance_id, (claim_id, {}, tuple(place)))
+        if origin_kinds is not None and role == Attribution.Role.ORIGIN and key is not None:
+            origin_kinds.setdefault(claim_id, set()).add(key[0])
         by_role.setdefault(role, key)  # rows come in chain order: keep the first reporter
     keyed_by_claim: dict[int, list[_Keyed]] = {}
     for claim_id, by_role, place in links.values():

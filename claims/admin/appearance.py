@@ -21,6 +21,7 @@ from claims.admin.quote import AppearanceAddForm, quote_preview
 from claims.admin.revision import RefusesStaleEdits, RevisionCheckedForm
 from claims.admin.timeline import chain_edits
 from claims.models import Appearance, Attribution
+from sources.admin_paging import EstimatedCountAdminMixin
 from sources.autocomplete import AutocompleteKeysMixin
 
 
@@ -133,7 +134,13 @@ class AppearanceChangeForm(RevisionCheckedForm):
 
 
 @admin.register(Appearance)
-class AppearanceAdmin(RefusesStaleEdits, SortableAdminBase, AutocompleteKeysMixin, HistoryAdmin):
+class AppearanceAdmin(
+    RefusesStaleEdits,
+    EstimatedCountAdminMixin,
+    SortableAdminBase,
+    AutocompleteKeysMixin,
+    HistoryAdmin,
+):
     """One appearance and its chain; reached from its claim, so not listed in the admin index."""
 
     form = AppearanceChangeForm

@@ -8,13 +8,17 @@ sources DocumentAdmin; everything the sources admin does stays as it is.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import connections
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import smart_split, unescape_string_literal
 
 from claims.models import AnchorState, Appearance
 from sources import admin as sources_admin
-from sources.models import Document
+from sources.admin_paging import EstimatedCountAdminMixin
+from sources.models import Document, Organization
 
 
 def marked_text(body: str, appearances) -> SafeString:
@@ -87,9 +91,38 @@ def claims_held(appearances) -> list[dict]:
 admin.site.unregister(Document)
 
 
+def documents_matching(term: str) -> Q:
+    """Documents whose headline, URL, publisher or publication contains `term`.
+
+    The headline and URL branches are one union of trigram-index reads; the organizations are
+    matched in their own (small) table. An OR of LIKEs across the joined tables would compare
+    every document's row; a union of all four branches turned a common name ("Herald", half
+    the documents) into a 24 s semi-join at a million claims.
+    """
+    organizations = Organization.objects.filter(name__icontains=term).values("pk")
+    documents = Document.objects.order_by()
+    by_text = (
+        documents.filter(headline__icontains=term)
+        .values("pk")
+        .union(documents.filter(url__icontains=term).values("pk"))
+    )
+    return Q(pk__in=by_text) | Q(publisher__in=organizations) | Q(publication__in=organizations)
+
+
 @admin.register(Document)
-class DocumentAdmin(sources_admin.DocumentAdmin):
+class DocumentAdmin(EstimatedCountAdminMixin, sources_admin.DocumentAdmin):
     change_form_template = "admin/claims/document/change_form.html"
+
+    def get_search_results(self, request, queryset, search_term):
+        if connections[queryset.db].vendor != "postgresql":
+            return super().get_search_results(request, queryset, search_term)
+        # Every word must match, as in the stock admin search ("quoted phrases" stay whole).
+        for bit in smart_split(search_term):
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+                bit = unescape_string_literal(bit)
+            if bit:
+                queryset = queryset.filter(documents_matching(bit))
+        return queryset, False
 
     class Media:
         js = ["claims/quote_select.js"]

@@ -13,6 +13,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from claims.admin.display import evidence_html
 from claims.models import Topic, VerificationEvent
 from sources.admin_base import ReadOnlyModelAdmin
+from sources.admin_paging import EstimatedCountAdminMixin
 
 
 @admin.register(Topic)
@@ -72,7 +73,7 @@ def key_or_404(field, value: str):
 
 
 @admin.register(VerificationEvent)
-class VerificationEventAdmin(ReadOnlyModelAdmin):
+class VerificationEventAdmin(EstimatedCountAdminMixin, ReadOnlyModelAdmin):
     """The append-only verification log: read-only for everyone, superusers included."""
 
     list_display = [

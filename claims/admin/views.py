@@ -67,6 +67,9 @@ from sources.admin_base import embargo_note
 from sources.models import Document
 
 QUEUE_ROWS = 10
+# The dashboard counts each list this far and shows "1000+" past it: an exact count of a
+# list that long helps nobody, and costs a scan of it.
+QUEUE_COUNT_CAP = 1000
 SUGGEST_REFUSED = (
     "Only editors record claims: suggesting attributions proposes claims to record, so it is "
     "open to those who may add them."
@@ -278,11 +281,13 @@ class QueueView(ClaimAdminView):
             listed = in_review_queue(claims, key, user=request.user, today=today)
             if key == "overdue":
                 listed = listed.order_by("due_date", "pk")
+            count = listed.order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
             queues.append(
                 {
                     "key": key,
                     "label": label,
-                    "count": listed.count(),
+                    "count": count,
+                    "count_label": f"{QUEUE_COUNT_CAP}+" if count > QUEUE_COUNT_CAP else count,
                     "claims": list(listed[:QUEUE_ROWS]),
                     "url": f"{changelist}?{ReviewQueueFilter.parameter_name}={key}",
                 }

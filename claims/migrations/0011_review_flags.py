@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0008_external_check_anchor_state'),
+        ('claims', '0010_claim_only_anonymous_origins'),
         # Only Document (sources 0001) is needed: no tie to later sources migrations, so
         # rolling sources back (tests of its data migrations) leaves this table in place.
         ('sources', '0001_initial'),

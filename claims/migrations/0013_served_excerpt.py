@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0008_external_check_anchor_state'),
+        ('claims', '0011_review_flags'),
         ('sources', '0008_seed_agency_aliases'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0008_seed_agency_aliases'),
+        ('sources', '0010_trigram_search_indexes'),
     ]
 
     operations = [

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim, ClaimStatus
+from claims.origins import refresh_independent_origins
 from claims.workflow import (
     StaleVersion,
     TransitionRefused,
@@ -127,6 +128,7 @@ def test_only_a_claim_still_in_review_is_called_overdue(client, factchecker):
     Claim.objects.filter(pk=done.pk).update(due_date=yesterday)
     # Both appear in a queue whatever their state: with conflicts / anonymous-only.
     AttributionFactory(appearance=AppearanceFactory(claim=done))
+    refresh_independent_origins([done.pk])  # as the recording services do after a chain
 
     response = logged_in(client, factchecker).get(QUEUE)
 

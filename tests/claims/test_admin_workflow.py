@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim, ClaimRelation, ClaimStatus, VerificationEvent
+from claims.origins import refresh_independent_origins
 from claims.workflow import Evidence, claim_transition
 from sources.models import Document
 from tests.claims.factories import (
@@ -84,6 +85,7 @@ def listed(client, **params):
 def anonymous_only_claim():
     claim = ClaimFactory()
     AttributionFactory(appearance=AppearanceFactory(claim=claim))
+    refresh_independent_origins([claim.pk])  # as the recording services do after a chain
     return claim
 
 
