@@ -6,8 +6,9 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims and verification"
 
     def ready(self):
-        from django.db.models.signals import pre_save
+        from django.db.models.signals import post_save, pre_delete, pre_save
 
+        from claims import watermark
         from claims.models import VerificationEvent, refuse_raw_overwrite_of_event
         from claims.recording import on_document_body_changed
         from sources.signals import document_body_changed
@@ -23,3 +24,14 @@ class ClaimsConfig(AppConfig):
         document_body_changed.connect(
             on_document_body_changed, dispatch_uid="claims.reanchor_on_document_body_changed"
         )
+
+        # The list validators' watermark: every change to what a claim response shows is
+        # stamped in its own transaction, for staff and, when public, for outside consumers.
+        for model in watermark.PUBLIC:
+            label = model._meta.label_lower
+            post_save.connect(
+                watermark.on_saved, sender=model, dispatch_uid=f"claims.stamp_saved.{label}"
+            )
+            pre_delete.connect(
+                watermark.on_deleting, sender=model, dispatch_uid=f"claims.stamp_deleting.{label}"
+            )

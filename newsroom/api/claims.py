@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,7 +16,7 @@ from claims.claimreview import claimreview, claimreview_feed
 from claims.disclosure import claim_documents, disclosure_for, served_last_modified
 from claims.models import Appearance, Claim
 from claims.prov import provenance_json
-from claims.visibility import documents_visible_to, licenses_visible_to
+from claims.watermark import latest_change
 from newsroom.api.base import ConditionalGetMixin, DisclosureMixin
 from newsroom.api.claim_serializers import (
     AppearanceWriteSerializer,
@@ -30,29 +29,16 @@ from newsroom.api.claim_serializers import (
 )
 from newsroom.api.filters import ClaimFilter
 from sources import licensing
-from sources.models import (
-    Agreement,
-)
 
 
 def list_last_modified(user):
     """The latest change any list could show this caller, without revealing hidden work.
 
     Scoped to what the caller may see: an outside consumer's lists do not move when staff
-    import a document no published claim rests on, or change terms nobody outside sees.
+    import a document no published claim rests on, or change terms nobody outside sees. Read
+    from the watermark the writes keep (claims/watermark.py): one indexed lookup.
     """
-    claims = Claim.objects.all() if licensing.is_inside(user) else Claim.objects.ever_concluded()
-    licences = licenses_visible_to(user)
-    holders = Q(holder__in=licences.values("holder")) | Q(
-        holder__in=licences.values("holder__parent")
-    )
-    stamps = [
-        claims.aggregate(latest=Max("updated_at"))["latest"],
-        documents_visible_to(user).aggregate(latest=Max("updated_at"))["latest"],
-        licences.aggregate(latest=Max("updated_at"))["latest"],
-        Agreement.objects.filter(holders).aggregate(latest=Max("updated_at"))["latest"],
-    ]
-    return max((stamp for stamp in stamps if stamp is not None), default=None)
+    return latest_change(licensing.audience_for(user))
 
 
 class ClaimDisclosureMixin(DisclosureMixin):
