@@ -26,7 +26,8 @@ class ClaimsConfig(AppConfig):
         )
 
         # The list validators' watermark: every change to what a claim response shows is
-        # stamped in its own transaction, for staff and, when public, for outside consumers.
+        # stamped when its transaction commits, for staff and, when public, for outside
+        # consumers (claims/watermark.py).
         for model in watermark.PUBLIC:
             label = model._meta.label_lower
             post_save.connect(

@@ -651,7 +651,7 @@ class ChangeStampQuerySet(models.QuerySet):
 
 
 class ChangeStamp(models.Model):
-    """A change to what an audience can see, written in the transaction that made it.
+    """A change to what an audience can see, written when the transaction that made it commits.
 
     The list validators (`Last-Modified`) read the newest row per audience instead of
     aggregating over claims, documents, terms and agreements on every request. One row per

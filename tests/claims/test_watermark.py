@@ -5,7 +5,7 @@ Consumers' `Last-Modified` moves when anything they can see changes and never fo
 """
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 
@@ -28,8 +28,9 @@ OUTSIDE, STAFF = Audience.EXTERNAL, Audience.STAFF
 
 
 @pytest.fixture
-def demo(db):
-    load_demo(with_users=False)
+def demo(db, committed):
+    with committed():
+        load_demo(with_users=False)
 
 
 def stamps():
@@ -60,47 +61,55 @@ def test_the_demo_leaves_both_audiences_a_watermark(demo):
         "person renamed",
     ],
 )
-def test_what_a_consumer_sees_moves_both_watermarks(change, demo):
+def test_what_a_consumer_sees_moves_both_watermarks(change, demo, committed):
     claim = published_claim()
     appearance = claim.appearances.select_related("document__license__holder").first()
     document = appearance.document
     before = stamps()
 
-    if change == "document edited":
-        document.headline = "A corrected headline"
-        document.save()
-    elif change == "terms edited":
-        document.license.max_external_quote_chars = 0
-        document.license.save()
-    elif change == "agreement with the holder":
-        AgreementFactory(holder=document.license.holder)
-    elif change == "publisher renamed":
-        document.publisher.name += " (renamed)"
-        document.publisher.save()
-    else:
-        person = PersonFactory()
-        AttributionFactory(
-            appearance=appearance, position=9, role="relay", anonymous_source=None, person=person
-        )
+    with committed():
+        if change == "document edited":
+            document.headline = "A corrected headline"
+            document.save()
+        elif change == "terms edited":
+            document.license.max_external_quote_chars = 0
+            document.license.save()
+        elif change == "agreement with the holder":
+            AgreementFactory(holder=document.license.holder)
+        elif change == "publisher renamed":
+            document.publisher.name += " (renamed)"
+            document.publisher.save()
+        else:
+            person = PersonFactory()
+            AttributionFactory(
+                appearance=appearance,
+                position=9,
+                role="relay",
+                anonymous_source=None,
+                person=person,
+            )
+    if change == "person renamed":
         before = stamps()
-        person.name = "Renamed Person"
-        person.save()
+        with committed():
+            person.name = "Renamed Person"
+            person.save()
 
     assert moved(before, stamps()) == (True, True)
 
 
-def test_concluding_a_claim_moves_the_consumers_watermark(demo, factchecker):
+def test_concluding_a_claim_moves_the_consumers_watermark(demo, factchecker, committed):
     claim = Claim.objects.filter(status=ClaimStatus.IN_REVIEW).first()
     before = stamps()
 
-    claim_transition(
-        claim=claim,
-        to=ClaimStatus.VERIFIED,
-        actor=factchecker,
-        expected_version=claim.version,
-        rationale="Confirmed on the record.",
-        evidence=[Evidence(url="https://example.org/on-the-record")],
-    )
+    with committed():
+        claim_transition(
+            claim=claim,
+            to=ClaimStatus.VERIFIED,
+            actor=factchecker,
+            expected_version=claim.version,
+            rationale="Confirmed on the record.",
+            evidence=[Evidence(url="https://example.org/on-the-record")],
+        )
 
     assert moved(before, stamps()) == (True, True)
     claim.refresh_from_db()
@@ -110,37 +119,39 @@ def test_concluding_a_claim_moves_the_consumers_watermark(demo, factchecker):
 @pytest.mark.parametrize(
     "change", ["unrelated import", "hidden claim reworded", "unrelated terms", "new claim"]
 )
-def test_hidden_work_moves_only_the_staff_watermark(change, demo):
+def test_hidden_work_moves_only_the_staff_watermark(change, demo, committed):
     before = stamps()
 
-    if change == "unrelated import":
-        DocumentFactory(license=LicenseTermsFactory(), headline="Not yet quoted by any claim")
-    elif change == "hidden claim reworded":
-        claim_update(
-            claim=Claim.objects.filter(status=ClaimStatus.UNVERIFIED).first(),
-            text="Reworded while still unverified.",
-        )
-    elif change == "unrelated terms":
-        AgreementFactory(holder=LicenseTermsFactory().holder)
-    else:
-        claim = ClaimFactory(status=ClaimStatus.UNVERIFIED)
-        AttributionFactory(appearance=AppearanceFactory(claim=claim))
+    with committed():
+        if change == "unrelated import":
+            DocumentFactory(license=LicenseTermsFactory(), headline="Not yet quoted by any claim")
+        elif change == "hidden claim reworded":
+            claim_update(
+                claim=Claim.objects.filter(status=ClaimStatus.UNVERIFIED).first(),
+                text="Reworded while still unverified.",
+            )
+        elif change == "unrelated terms":
+            AgreementFactory(holder=LicenseTermsFactory().holder)
+        else:
+            claim = ClaimFactory(status=ClaimStatus.UNVERIFIED)
+            AttributionFactory(appearance=AppearanceFactory(claim=claim))
 
     assert moved(before, stamps()) == (False, True)
 
 
-def test_a_reopened_claim_still_moves_the_consumers_watermark(demo, factchecker):
+def test_a_reopened_claim_still_moves_the_consumers_watermark(demo, factchecker, committed):
     # Its readers had it: reopening takes it off their lists, which is a change to them.
     claim = published_claim()
     before = stamps()
 
-    claim_transition(
-        claim=claim,
-        to=ClaimStatus.IN_REVIEW,
-        actor=factchecker,
-        expected_version=claim.version,
-        rationale="New evidence to weigh.",
-    )
+    with committed():
+        claim_transition(
+            claim=claim,
+            to=ClaimStatus.IN_REVIEW,
+            actor=factchecker,
+            expected_version=claim.version,
+            rationale="New evidence to weigh.",
+        )
 
     assert moved(before, stamps()) == (True, True)
 
@@ -165,14 +176,14 @@ def test_the_consumer_list_date_is_the_outside_watermark(demo, consumer):
     assert response["Last-Modified"] == http_date(latest_change(OUTSIDE).timestamp())
 
 
-def test_each_change_inserts_rows_and_moves_no_shared_row(demo):
+def test_each_change_inserts_rows_and_moves_no_shared_row(demo, committed):
     # Concurrent writers never wait on one another's watermark: no row is ever updated.
     count = ChangeStamp.objects.count()
     claim = published_claim()
     document = claim.appearances.first().document
     document.headline = "Edited"
 
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries, committed():
         document.save()
 
     assert ChangeStamp.objects.count() == count + 2
@@ -180,3 +191,48 @@ def test_each_change_inserts_rows_and_moves_no_shared_row(demo):
         "changestamp" in q["sql"].lower() and q["sql"].upper().startswith("UPDATE")
         for q in queries.captured_queries
     )
+
+
+def test_a_transaction_stamps_once_per_audience_after_its_commit(demo, committed):
+    # Stamping waits for the commit, out of the services' row locks, and a transaction that
+    # saves many rows (here through a service's own nested transaction too) writes one row
+    # per audience, dated by its newest change (the publisher's save: it has no updated_at).
+    count = ChangeStamp.objects.count()
+    document = published_claim().appearances.first().document
+    hidden = Claim.objects.filter(status=ClaimStatus.UNVERIFIED).first()
+
+    with committed() as callbacks, transaction.atomic():
+        claim_update(claim=hidden, text="Reworded while still unverified.")
+        document.headline = "Edited"
+        document.save()
+        document.license.save()
+        document.publisher.save()
+        assert ChangeStamp.objects.count() == count  # nothing before the commit
+
+    assert len(callbacks) == 1
+    assert ChangeStamp.objects.count() == count + 2
+    assert latest_change(OUTSIDE) == latest_change(STAFF) >= document.updated_at
+
+
+def test_work_that_rolls_back_stamps_nothing(demo, committed):
+    # Neither a savepoint rolled back inside a committed transaction nor a whole one: the
+    # public edits below are undone, so consumers' date stays, and staff's moves once.
+    count, before = ChangeStamp.objects.count(), stamps()
+    document = published_claim().appearances.first().document
+    document.headline = "Undone"
+
+    with committed():
+        with transaction.atomic():
+            LicenseTermsFactory()  # hidden work, kept
+            try:
+                with transaction.atomic():  # a savepoint: its batch goes with it
+                    document.save()
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+        with pytest.raises(RuntimeError), transaction.atomic():
+            document.save()
+            raise RuntimeError
+
+    assert ChangeStamp.objects.count() == count + 1
+    assert moved(before, stamps()) == (False, True)
