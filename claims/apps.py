@@ -6,8 +6,9 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims and verification"
 
     def ready(self):
-        from django.db.models.signals import pre_save
+        from django.db.models.signals import post_save, pre_delete, pre_save
 
+        from claims import watermark
         from claims.models import VerificationEvent, refuse_raw_overwrite_of_event
         from claims.recording import on_document_body_changed
         from claims.review_flags import on_document_withdrawn
@@ -29,3 +30,14 @@ class ClaimsConfig(AppConfig):
         document_withdrawn.connect(
             on_document_withdrawn, dispatch_uid="claims.flag_claims_on_document_withdrawn"
         )
+        # The list validators' watermark: every change to what a claim response shows is
+        # stamped when its transaction commits, for staff and, when public, for outside
+        # consumers (claims/watermark.py).
+        for model in watermark.PUBLIC:
+            label = model._meta.label_lower
+            post_save.connect(
+                watermark.on_saved, sender=model, dispatch_uid=f"claims.stamp_saved.{label}"
+            )
+            pre_delete.connect(
+                watermark.on_deleting, sender=model, dispatch_uid=f"claims.stamp_deleting.{label}"
+            )

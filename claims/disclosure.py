@@ -178,8 +178,19 @@ def _appearance_excerpts(pk, document_id, start, end, exact, prefix, suffix) -> 
 def disclosure_for(claims: Iterable[Claim], audience: Audience) -> Disclosure:
     """The disclosure for a response about these claims (loaded `with_provenance()`)."""
     claims = list(claims)
-    documents = claim_documents(claims)
-    shown = shown_excerpts(claims)
+    return disclosure_of(
+        documents=claim_documents(claims), shown=shown_excerpts(claims), audience=audience
+    )
+
+
+def disclosure_of(
+    *, documents: list[Document], shown: list[Excerpt], audience: Audience
+) -> Disclosure:
+    """The disclosure for a response drawing on `documents` and carrying the `shown` excerpts.
+
+    For read paths that load plain rows instead of model instances: build `shown` with
+    `row_excerpts()`; the documents need their licence terms and holders loaded.
+    """
     served = []
     if audience == Audience.STAFF:
         recorded = shown  # nothing is budgeted inside the newsroom: no need to look further
@@ -194,12 +205,45 @@ def disclosure_for(claims: Iterable[Claim], audience: Audience) -> Disclosure:
     )
 
 
+def row_excerpts(*, appearances: Iterable[dict], checks: Iterable[dict]) -> list[Excerpt]:
+    """The excerpts a response carries, from appearance and external-check rows (`.values()`
+    with id, document_id, start, end, exact, and prefix/suffix for appearances)."""
+    excerpts = []
+    for row in appearances:
+        excerpts += _appearance_excerpts(
+            row["id"],
+            row["document_id"],
+            row["start"],
+            row["end"],
+            len(row["exact"]),
+            len(row["prefix"]),
+            len(row["suffix"]),
+        )
+    for row in checks:
+        if row["document_id"] and row["exact"]:
+            excerpts.append(
+                Excerpt(
+                    ("check", row["id"], "excerpt"),
+                    row["document_id"],
+                    row["start"],
+                    row["end"],
+                    len(row["exact"]),
+                )
+            )
+    return excerpts
+
+
 def served_last_modified(claims, disclosure: Disclosure):
     """The latest change to what a response shows: the claims, and what its disclosure drew on.
 
     Everything here is already loaded for the response, so this runs no query.
     """
-    stamps = [claim.updated_at for claim in claims] + [disclosure.last_modified]
+    return served_last_modified_at([claim.updated_at for claim in claims], disclosure)
+
+
+def served_last_modified_at(stamps: Iterable, disclosure: Disclosure):
+    """`served_last_modified` from the claims' `updated_at` values (rows, not instances)."""
+    stamps = [*stamps, disclosure.last_modified]
     return max((stamp for stamp in stamps if stamp is not None), default=None)
 
 

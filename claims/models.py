@@ -806,3 +806,34 @@ class ReviewFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Claim {self.claim_id}: {self.get_reason_display().lower()}"
+
+
+class ChangeStampQuerySet(models.QuerySet):
+    def latest_for(self, audience: licensing.Audience):
+        """When the newest change this audience can see was made (None before any): one
+        indexed lookup, whatever the size of the tables behind it."""
+        return self.filter(audience=audience).order_by("-at").values_list("at", flat=True).first()
+
+
+class ChangeStamp(models.Model):
+    """A change to what an audience can see, written when the transaction that made it commits.
+
+    The list validators (`Last-Modified`) read the newest row per audience instead of
+    aggregating over claims, documents, terms and agreements on every request. One row per
+    change rather than one row per audience, so concurrent writers never queue on one row's
+    lock (claims/watermark.py). Staff rows are written for every change, outside rows only
+    for changes outside consumers can see.
+    """
+
+    audience = models.CharField(
+        max_length=16, choices=[(a.value, a.value) for a in licensing.Audience]
+    )
+    at = models.DateTimeField()
+
+    objects = ChangeStampQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["audience", "-at"], name="claims_changestamp_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.audience} change at {self.at:%Y-%m-%d %H:%M:%S}"

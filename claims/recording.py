@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from claims import watermark
 from claims.anchoring import AnchorError, anchor, relocate
 from claims.models import (
     CONCLUDED,
@@ -42,10 +43,12 @@ def claim_touch(claim_ids: Iterable[int], *, content: bool = True) -> None:
     """Mark claims as changed: a new updated_at (incremental sync, Last-Modified) and, when
     what is being verified changed (`content`), a new revision, so a transition decided on
     the old content is refused as stale. External checks and relations are not content."""
+    claim_ids = list(claim_ids)
     changes = {"updated_at": timezone.now()}
     if content:
         changes["revision"] = F("revision") + 1
-    Claim.objects.filter(pk__in=list(claim_ids)).update(**changes)
+    Claim.objects.filter(pk__in=claim_ids).update(**changes)
+    watermark.claims_changed(claim_ids, at=changes["updated_at"])
 
 
 CONCLUDED_CONTENT = "changing what it says, where it appears or who said it"

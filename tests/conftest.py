@@ -1,5 +1,6 @@
 """Shared fixtures: users in each role, and the database vendor."""
 
+import functools
 import importlib
 import os
 from pathlib import Path
@@ -9,6 +10,14 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import StaffFactory, UserFactory
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs the commit hooks of the writes inside, as their commit would:
+    a test's own transaction never commits, and the watermark stamps on commit
+    (claims/watermark.py)."""
+    return functools.partial(django_capture_on_commit_callbacks, execute=True)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0011_review_flags'),
+        ('claims', '0012_change_stamp'),
         ('sources', '0008_seed_agency_aliases'),
     ]
 

@@ -56,6 +56,7 @@ from claims.models import (
     Topic,
     VerificationEvent,
 )
+from claims.watermark import change_stamp
 from newsroom import roles
 from sources.models import (
     Affiliation,
@@ -196,6 +197,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {done:,} of {claims:,} claims ({time.perf_counter() - started:.0f} s)"
                 )
+        # COPY passes the model signals: stamp the load as one change both audiences can see.
+        change_stamp(outside=True)
         # VACUUM as well: it merges the GIN indexes' pending lists (the planner shuns an index
         # with a long one) and marks pages all-visible, for index-only counts. It cannot run
         # inside a transaction (a test's): there ANALYZE alone.

@@ -1,0 +1,375 @@
+"""The claims read path on plain rows: the JSON `ClaimSerializer` gives, without model instances.
+
+The list and detail endpoints serve this; `ClaimSerializer` stays the reference (the browsable
+API, the schema, the answers to writes) and a contract test holds the two to the same bytes
+for every audience (tests/claims/test_claim_rows.py). Rows come from `.values()` queries, a
+fixed number per page whatever its size; licensed text goes out as the one
+`licensing.Disclosure` of the response decides (claims.disclosure), and what an audience may
+read of events through the same helpers the serializer calls (`evidence_for`, `rationale_for`).
+Only the documents behind the page are model instances: the licence decisions read their terms.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+from rest_framework import serializers
+
+from claims.disclosure import disclosure_of, evidence_for, rationale_for, row_excerpts
+from claims.models import (
+    CONCLUDED,
+    Appearance,
+    Attribution,
+    Claim,
+    ClaimRelation,
+    ExternalCheck,
+    VerificationEvent,
+)
+from claims.visibility import appearances_visible_to, external_checks_visible_to
+from sources.agents import AgentKind, kind_from_ids
+from sources.licensing import Audience, Disclosure
+from sources.models import Affiliation, Document
+
+OUTSIDE = AnonymousUser()  # the view every outside consumer gets (claims.visibility)
+
+# The columns of a claim's own row: the page query selects these (`.values(*CLAIM_FIELDS)`).
+CLAIM_FIELDS = (
+    "id",
+    "text",
+    "summary",
+    "status",
+    "version",
+    "revision",
+    "independent_origins",
+    "concluded_at",
+    "created_at",
+    "updated_at",
+)
+APPEARANCE_FIELDS = (
+    "id",
+    "claim_id",
+    "document_id",
+    "exact",
+    "prefix",
+    "suffix",
+    "start",
+    "end",
+    "anchor_state",
+)
+LINK_FIELDS = (
+    "appearance_id",
+    "position",
+    "role",
+    "verb",
+    "person_id",
+    "person__name",
+    "person__description",
+    "organization_id",
+    "organization__name",
+    "organization__kind",
+    "anonymous_source_id",
+    "anonymous_source__description",
+    "anonymous_source__count_text",
+    "anonymous_source__count",
+    "anonymous_source__anonymity_reason",
+    # never anonymous_source__confidential_identity (security.md D23)
+)
+CHECK_FIELDS = (
+    "id",
+    "claim_id",
+    "organization__name",
+    "organization_id",
+    "outcome",
+    "checked_at",
+    "document_id",
+    "exact",
+    "anchor_state",
+    "start",
+    "end",
+)
+RELATION_FIELDS = (
+    "from_claim_id",
+    "to_claim_id",
+    "kind",
+    "reason",
+    "from_claim__status",
+    "to_claim__status",
+)
+RELATION_LABELS = {kind.value: kind.label.lower() for kind in ClaimRelation.Kind}
+
+_datetime = serializers.DateTimeField().to_representation
+
+
+def datetime_or_none(value) -> str | None:
+    """A datetime as DRF's DateTimeField gives it (ISO 8601, `Z` for UTC), None for none."""
+    return _datetime(value) if value else None
+
+
+def claims_data(
+    rows: list[dict], *, audience: Audience, claim_url: Callable[[int], str]
+) -> tuple[list[dict], Disclosure]:
+    """The serializer's JSON for these claim rows (`.values(*CLAIM_FIELDS)`), and the
+    response's disclosure. `claim_url(pk)` gives a claim's absolute API address."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return [], disclosure_of(documents=[], shown=[], audience=audience)
+    staff = audience == Audience.STAFF
+
+    topics = defaultdict(list)
+    for claim_id, name in (
+        Claim.topics.through.objects.filter(claim_id__in=ids)
+        .order_by("topic__name")
+        .values_list("claim_id", "topic__name")
+    ):
+        topics[claim_id].append(name)
+
+    # The same scopes as `Claim.objects.with_provenance(user)`: outside, nothing on a document
+    # under embargo (claims.visibility).
+    appearances = Appearance.objects.filter(claim_id__in=ids)
+    checks = ExternalCheck.objects.filter(claim_id__in=ids)
+    if not staff:
+        appearances = appearances_visible_to(OUTSIDE, appearances)
+        checks = external_checks_visible_to(OUTSIDE, checks)
+    appearances = list(appearances.order_by("pk").values(*APPEARANCE_FIELDS))
+    checks = list(checks.order_by("checked_at", "pk").values(*CHECK_FIELDS))
+    chains = defaultdict(list)
+    links = list(
+        Attribution.objects.filter(appearance_id__in=[a["id"] for a in appearances])
+        .order_by("position")
+        .values(*LINK_FIELDS)
+    )
+    affiliations = defaultdict(list)
+    person_ids = {link["person_id"] for link in links if link["person_id"] is not None}
+    if person_ids:
+        for row in (
+            Affiliation.objects.filter(person_id__in=person_ids)
+            .order_by("person", "-start_date")  # Affiliation's own ordering, as the prefetch
+            .values("person_id", "organization__name", "organization_id", "role")
+        ):
+            affiliations[row["person_id"]].append(
+                {
+                    "organization": row["organization__name"],
+                    "organization_id": row["organization_id"],
+                    "role": row["role"],
+                }
+            )
+    for link in links:
+        chains[link["appearance_id"]].append(_link(link, affiliations))
+
+    document_ids = {a["document_id"] for a in appearances}
+    document_ids |= {x["document_id"] for x in checks if x["document_id"]}
+    documents = (
+        list(
+            Document.objects.filter(pk__in=document_ids)
+            .select_related("publisher", "publication", "license__holder")
+            .defer("body", "raw_text")
+        )
+        if document_ids
+        else []
+    )
+    disclosure = disclosure_of(
+        documents=documents,
+        shown=row_excerpts(appearances=appearances, checks=checks),
+        audience=audience,
+    )
+    document_refs = {document.pk: _document_ref(document) for document in documents}
+
+    def released(key: tuple, text: str) -> tuple[str | None, str | None]:
+        if not text:
+            return text, None
+        release = disclosure.excerpt(key)
+        return (text, None) if release else (None, release.withheld)
+
+    appearances_of = defaultdict(list)
+    for a in appearances:
+        quote, withheld = released(("appearance", a["id"], "quote"), a["exact"])
+        selector = {"start": a["start"], "end": a["end"]}
+        with_context = a["prefix"] + a["exact"] + a["suffix"]
+        if (
+            with_context != a["exact"]
+            and released(("appearance", a["id"], "context"), with_context)[0]
+        ):
+            selector |= {"prefix": a["prefix"], "suffix": a["suffix"]}
+        item = {"id": a["id"], "document": document_refs[a["document_id"]], "quote": quote}
+        if withheld is not None:
+            item["withheld"] = withheld
+        item |= {"selector": selector, "anchor_state": a["anchor_state"], "chain": chains[a["id"]]}
+        appearances_of[a["claim_id"]].append(item)
+
+    checks_of = defaultdict(list)
+    for x in checks:
+        excerpt, withheld = (
+            released(("check", x["id"], "excerpt"), x["exact"])
+            if x["document_id"]
+            else (None, None)
+        )
+        item = {
+            "id": x["id"],
+            "organization": x["organization__name"],
+            "organization_id": x["organization_id"],
+            "outcome": x["outcome"],
+            "checked_at": datetime_or_none(x["checked_at"]),
+            "document": x["document_id"],
+            "excerpt": excerpt,
+            "anchor_state": x["anchor_state"],
+        }
+        if withheld is not None:
+            item["withheld"] = withheld
+        checks_of[x["claim_id"]].append(item)
+
+    # As the serializer reads them: relations from the claim, then to it, each newest first.
+    relations_from, relations_to = defaultdict(list), defaultdict(list)
+    page = set(ids)
+    for r in (
+        ClaimRelation.objects.filter(Q(from_claim_id__in=ids) | Q(to_claim_id__in=ids))
+        .order_by("-created_at", "-pk")
+        .values(*RELATION_FIELDS)
+    ):
+        symmetric = r["kind"] in ClaimRelation.SYMMETRIC_KINDS
+        if r["from_claim_id"] in page and (staff or r["to_claim__status"] in CONCLUDED):
+            relations_from[r["from_claim_id"]].append(
+                {
+                    "kind": RELATION_LABELS[r["kind"]],
+                    "claim": r["to_claim_id"],
+                    "reason": r["reason"],
+                }
+            )
+        if r["to_claim_id"] in page and (staff or r["from_claim__status"] in CONCLUDED):
+            relations_to[r["to_claim_id"]].append(
+                {
+                    "kind": RELATION_LABELS[r["kind"]] if symmetric else "refined by",
+                    "claim": r["from_claim_id"],
+                    "reason": r["reason"],
+                }
+            )
+
+    events_of = defaultdict(list)
+    actor = f"actor__{get_user_model().USERNAME_FIELD}"
+    for e in (
+        VerificationEvent.objects.filter(claim_id__in=ids)
+        .order_by("created_at", "pk")
+        .values(
+            "claim_id",
+            "created_at",
+            "from_status",
+            "to_status",
+            "actor_role",
+            "rationale",
+            "evidence",
+            "version",
+            *([actor] if staff else []),
+        )
+    ):
+        events_of[e["claim_id"]].append(e)
+
+    out = []
+    for row in rows:
+        pk = row["id"]
+        events = events_of[pk]
+        concluding = next((e for e in reversed(events) if e["to_status"] in CONCLUDED), None)
+        out.append(
+            {
+                "id": pk,
+                "url": claim_url(pk),
+                "text": row["text"],
+                "summary": row["summary"],
+                "status": row["status"],
+                "version": row["version"],
+                "revision": row["revision"],
+                "topics": topics[pk],
+                "independent_origins": row["independent_origins"],
+                "appearances": appearances_of[pk],
+                "external_checks": checks_of[pk],
+                "relations": relations_from[pk] + relations_to[pk],
+                "verification": {
+                    "status": row["status"],
+                    "concluded_at": datetime_or_none(row["concluded_at"]),
+                    "rationale": concluding["rationale"]
+                    if concluding and row["status"] in CONCLUDED
+                    else "",
+                    "events": [_event(e, audience, disclosure, actor) for e in events],
+                },
+                "created_at": datetime_or_none(row["created_at"]),
+                "updated_at": datetime_or_none(row["updated_at"]),
+            }
+        )
+    return out, disclosure
+
+
+def _document_ref(document: Document) -> dict:
+    terms = document.license
+    return {
+        "id": document.pk,
+        "publisher": document.publisher.name,
+        "publication": document.publication.name if document.publication_id else None,
+        "url": document.url,
+        "headline": document.headline,
+        "published_at": datetime_or_none(document.published_at),
+        "license": {
+            "id": terms.pk,
+            "holder": terms.holder.name,
+            "tdm_reserved": terms.tdm_reserved,
+            "sharing_scope": terms.sharing_scope,
+        }
+        if terms
+        else None,
+    }
+
+
+def _link(link: dict, affiliations: dict) -> dict:
+    kind = kind_from_ids(
+        person_id=link["person_id"],
+        organization_id=link["organization_id"],
+        anonymous_source_id=link["anonymous_source_id"],
+    )
+    if kind == AgentKind.PERSON:
+        agent = {
+            "type": kind.value,
+            "id": link["person_id"],
+            "name": link["person__name"],
+            "description": link["person__description"],
+            "affiliations": affiliations[link["person_id"]],
+        }
+    elif kind == AgentKind.ORGANIZATION:
+        agent = {
+            "type": kind.value,
+            "id": link["organization_id"],
+            "name": link["organization__name"],
+            "kind": link["organization__kind"],
+        }
+    else:
+        agent = {
+            "type": AgentKind.ANONYMOUS.value,
+            "id": link["anonymous_source_id"],
+            "description": link["anonymous_source__description"],
+            "count_text": link["anonymous_source__count_text"],
+            "count": link["anonymous_source__count"],
+            "anonymity_reason": link["anonymous_source__anonymity_reason"],
+        }
+    return {
+        "position": link["position"],
+        "role": link["role"],
+        "verb": link["verb"],
+        "agent": agent,
+    }
+
+
+def _event(e: dict, audience: Audience, disclosure: Disclosure, actor: str) -> dict:
+    event = SimpleNamespace(
+        evidence=e["evidence"], rationale=e["rationale"], to_status=e["to_status"]
+    )
+    return {
+        "at": datetime_or_none(e["created_at"]),
+        "from_status": e["from_status"],
+        "to": e["to_status"],
+        "by": e[actor] if audience == Audience.STAFF else e["actor_role"],
+        "actor_role": e["actor_role"],
+        "rationale": rationale_for(event, audience),
+        "evidence": evidence_for(event, disclosure),
+        "version": e["version"],
+    }

@@ -1,0 +1,221 @@
+"""Contract: the claims list and detail served from plain rows (newsroom/api/claim_rows.py) are
+byte for byte what ClaimSerializer gives, with the same headers, for every role, on the demo,
+on a varied fixture and on generated data (PostgreSQL).
+"""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework import renderers
+from rest_framework.test import APIClient
+
+from claims.models import Claim, ClaimRelation, ClaimStatus, Topic, VerificationEvent
+from newsroom.api.claims import ClaimViewSet
+from newsroom.demo import load_demo
+from newsroom.tokens import token_issue
+from tests.claims.factories import (
+    AppearanceFactory,
+    AttributionFactory,
+    ClaimFactory,
+    ExternalCheckFactory,
+)
+from tests.factories import (
+    AffiliationFactory,
+    DocumentFactory,
+    LicenseTermsFactory,
+    OrganizationFactory,
+    PersonFactory,
+    ReservedLicenseTermsFactory,
+)
+
+CLAIMS = "/api/v1/claims/"
+FAST = ClaimViewSet.renderer_classes
+STOCK = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
+HEADERS = ("ETag", "Last-Modified", "tdm-reservation", "tdm-policy", "TDM-Reserved-Documents")
+
+
+def varied():
+    """Claims the demo lacks: every agent kind with affiliations, withheld and empty excerpts,
+    relations to hidden and public claims both ways, topics, a reopened claim."""
+    reserved = DocumentFactory(license=ReservedLicenseTermsFactory(max_external_quote_chars=0))
+    open_terms = DocumentFactory(license=LicenseTermsFactory(max_external_quote_chars=10_000))
+    no_terms = DocumentFactory(license=None)
+    person = PersonFactory(name="Ada Expert", description="analyst")
+    AffiliationFactory(person=person, role="fellow", start_date=None)
+    AffiliationFactory(person=person, role="director", start_date=datetime.date(2020, 1, 1))
+    topic_b, topic_a = (
+        Topic.objects.create(name="B topic", slug="b"),
+        Topic.objects.create(name="A topic", slug="a"),
+    )
+    public, hidden = [], []
+    for index, document in enumerate([reserved, open_terms, no_terms, open_terms]):
+        claim = ClaimFactory(
+            status=ClaimStatus.VERIFIED if index != 3 else ClaimStatus.UNVERIFIED,
+            summary=f"Varied claim {index}",
+        )
+        claim.topics.set([topic_b, topic_a])
+        appearance = AppearanceFactory(claim=claim, document=document)
+        AttributionFactory(
+            appearance=appearance, position=0, role="origin", anonymous_source=None, person=person
+        )
+        AttributionFactory(
+            appearance=appearance,
+            position=1,
+            role="relay",
+            anonymous_source=None,
+            organization=OrganizationFactory(),
+        )
+        AttributionFactory(appearance=appearance, position=2, role="relay")
+        ExternalCheckFactory(claim=claim, document=None)
+        ExternalCheckFactory(claim=claim, document=document, exact="")
+        (public if index != 3 else hidden).append(claim)
+    a, b, c = public
+    ClaimRelation.objects.create(from_claim=a, to_claim=b, kind="refines", reason="narrower")
+    ClaimRelation.objects.create(from_claim=b, to_claim=a, kind="refines", reason="wider")
+    ClaimRelation.objects.create(from_claim=a, to_claim=c, kind="corroborates", reason="same")
+    ClaimRelation.objects.create(from_claim=hidden[0], to_claim=c, kind="refines", reason="wip")
+    ClaimRelation.objects.create(from_claim=c, to_claim=hidden[0], kind="refines", reason="wip2")
+
+
+def clients(users) -> dict[str, APIClient]:
+    made = {}
+    for name, user in users.items():
+        client = APIClient()
+        if name == "consumer":
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user, name='t')[1]}")
+        else:
+            client.force_login(user)
+        made[name] = client
+    return made
+
+
+def urls(client) -> list[str]:
+    found = [
+        CLAIMS,
+        CLAIMS + "?page_size=1",
+        CLAIMS + "?status=verified&ordering=independent_origins",
+        CLAIMS + "?ordering=-created_at&page_size=3",
+        "/api/v1/claims.json?page_size=2",
+    ]
+    url = CLAIMS + "?page_size=100"
+    while url:  # every page and every claim's detail, with its `.json` twin
+        found.append(url)
+        body = client.get(url).json()
+        for claim in body["results"]:
+            found += [f"{CLAIMS}{claim['id']}/", f"{CLAIMS}{claim['id']}.json"]
+        url = body["next"]
+    return found
+
+
+def assert_same(client, monkeypatch, paths):
+    checked = 0
+    for path in paths:
+        monkeypatch.setattr(ClaimViewSet, "read_rows", True)
+        monkeypatch.setattr(ClaimViewSet, "renderer_classes", FAST)
+        rows = client.get(path)
+        # the reference: ClaimSerializer rendered by DRF's own JSON renderer
+        monkeypatch.setattr(ClaimViewSet, "read_rows", False)
+        monkeypatch.setattr(ClaimViewSet, "renderer_classes", STOCK)
+        reference = client.get(path)
+        assert rows.status_code == reference.status_code == 200, path
+        assert rows.content == reference.content, path
+        for header in HEADERS:
+            assert rows.get(header) == reference.get(header), (path, header)
+        checked += 1
+    return checked
+
+
+@pytest.fixture
+def users(consumer, editor, factchecker, superuser):
+    return {
+        "consumer": consumer,
+        "editor": editor,
+        "factchecker": factchecker,
+        "superuser": superuser,
+    }
+
+
+def test_rows_and_serializer_agree_for_every_role(users, monkeypatch, factchecker):
+    load_demo(with_users=False)
+    varied()
+    reopened = Claim.objects.filter(status=ClaimStatus.VERIFIED).first()
+    from claims.workflow import claim_transition
+
+    claim_transition(
+        claim=reopened,
+        to=ClaimStatus.IN_REVIEW,
+        actor=factchecker,
+        expected_version=reopened.version,
+        rationale="Reopened to weigh new evidence.",
+    )
+    assert VerificationEvent.objects.exists()
+
+    for name, client in clients(users).items():
+        checked = assert_same(client, monkeypatch, urls(client))
+        assert checked > 10, name
+
+
+def test_a_withheld_quote_is_withheld_on_the_rows_path(consumer, monkeypatch):
+    # The rows path applies the same Disclosure: a no-quote licence keeps the quote out.
+    varied()
+    client = clients({"consumer": consumer})["consumer"]
+    body = client.get(CLAIMS + "?page_size=100").json()
+    withheld = [a for c in body["results"] for a in c["appearances"] if "withheld" in a]
+    assert withheld and all(a["quote"] is None for a in withheld)
+    assert not any(c["summary"] == "Varied claim 3" for c in body["results"])  # unverified
+
+
+def test_the_browsable_api_keeps_the_serializer(consumer, monkeypatch):
+    varied()
+    client = clients({"consumer": consumer})["consumer"]
+    calls = []
+    from newsroom.api import claims as module
+
+    monkeypatch.setattr(module, "claims_data", lambda *a, **k: calls.append(1) or ([], None))
+    assert client.get(CLAIMS, HTTP_ACCEPT="text/html").status_code == 200
+    assert calls == []
+
+
+def test_the_rows_path_runs_the_same_queries_for_any_page_size(consumer):
+    varied()
+    for _ in range(60):
+        claim = ClaimFactory(status=ClaimStatus.VERIFIED)
+        AttributionFactory(appearance=AppearanceFactory(claim=claim))
+    client = clients({"consumer": consumer})["consumer"]
+    client.get("/api/v1/organizations/")  # the token's first use records last_used_at
+    counts = {}
+    for page_size in (1, 50):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(CLAIMS, {"page_size": page_size, "ordering": "created_at"})
+        assert len(response.json()["results"]) == page_size
+        counts[page_size] = len(queries)
+
+    # token, consumer group, watermark; page, topics, appearances, checks, chains,
+    # affiliations, documents with terms, agreements, recorded excerpts, relations, events
+    assert counts == {1: 14, 50: 14}
+
+
+@pytest.mark.postgres
+def test_rows_and_serializer_agree_on_generated_data(users, monkeypatch):
+    call_command("generate_scale_data", claims=60, seed=3, batch=30, stdout=io.StringIO())
+    for client in clients(users).values():
+        assert_same(client, monkeypatch, urls(client)[:40])
+
+
+def test_the_fast_renderer_gives_drfs_bytes():
+    from newsroom.api.base import FastJSONRenderer
+
+    data = {
+        "text": 'line\u2028separator\u2029paragraph \u00e6\u00f8\u00e5 " \\ \n\t\x01 </script>',
+        "n": [1, -2, 0, None, True, False],
+        "when": datetime.datetime(2025, 11, 19, 10, 12, 0, 123456, tzinfo=datetime.UTC),
+        "nested": {"a": [], "b": {}},
+    }
+    assert FastJSONRenderer().render(data) == renderers.JSONRenderer().render(data)
+    assert FastJSONRenderer().render({"big": 2**70}) == renderers.JSONRenderer().render(
+        {"big": 2**70}
+    )
