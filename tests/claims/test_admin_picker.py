@@ -120,6 +120,8 @@ def chain_post(appearance, rows):
         "chain-INITIAL_FORMS": "0",
         "chain-MIN_NUM_FORMS": "0",
         "chain-MAX_NUM_FORMS": "1000",
+        # The page sends back the revision it showed (issue 9): a stale save is refused.
+        "expected_revision": str(appearance.claim.revision),
     }
     for index, (agent, role) in enumerate(rows):
         data.update(

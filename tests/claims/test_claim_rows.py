@@ -196,7 +196,7 @@ def test_the_rows_path_runs_the_same_queries_for_any_page_size(consumer):
 
     # token, consumer group, watermark; page, topics, appearances, checks, chains,
     # affiliations, documents with terms, agreements, recorded excerpts, relations, events
-    assert counts == {1: 14, 50: 14}
+    assert counts == {1: 15, 50: 15}
 
 
 @pytest.mark.postgres

@@ -52,10 +52,11 @@ def at(moment):
 
 
 @pytest.fixture
-def story():
+def story(committed):
     """One embargoed document and one free one, with a claim resting only on the embargoed one
-    and a claim appearing in both; all concluded, so only the embargo keeps anything back."""
-    with at(EMBARGO - datetime.timedelta(days=1)):
+    and a claim appearing in both; all concluded, so only the embargo keeps anything back.
+    Committed, so the watermark holds its writes (claims/watermark.py)."""
+    with at(EMBARGO - datetime.timedelta(days=1)), committed():
         publisher = OrganizationFactory(name="Embargo Agency")
         embargoed = DocumentFactory(
             publisher=publisher,

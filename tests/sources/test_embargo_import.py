@@ -84,15 +84,15 @@ def test_the_document_pages_show_the_embargo(admin_client, embargoed):
     DocumentFactory(headline="Free to run")
     with time_machine.travel(BEFORE, tick=False):
         change = admin_client.get(reverse("admin:sources_document_change", args=[embargoed.pk]))
-        assert "Under embargo until 2025-11-20 11:00" in change.content.decode()
+        assert "Under embargo until 20 Nov 2025, 11:00" in change.content.decode()
         changelist = reverse("admin:sources_document_changelist")
         listed = admin_client.get(changelist).content.decode()
-        assert "until 2025-11-20 11:00" in listed
+        assert "until 20 Nov 2025, 11:00" in listed
         only = admin_client.get(changelist, {"embargo": "yes"}).content.decode()
         assert "Scoop" in only and "Free to run" not in only
     with time_machine.travel(EMBARGO, tick=False):
         change = admin_client.get(reverse("admin:sources_document_change", args=[embargoed.pk]))
-        assert "The embargo passed at 2025-11-20 11:00" in change.content.decode()
+        assert "The embargo passed at 20 Nov 2025, 11:00" in change.content.decode()
         assert "Scoop" not in admin_client.get(changelist, {"embargo": "yes"}).content.decode()
 
 
@@ -109,7 +109,7 @@ def test_the_claim_pages_and_the_queue_show_the_embargo(admin_client, embargoed)
     with time_machine.travel(BEFORE, tick=False):
         for url in pages:
             html = admin_client.get(url).content.decode()
-            assert "Under embargo until 2025-11-20 11:00" in html, url
+            assert "Under embargo until 20 Nov 2025, 11:00" in html, url
     with time_machine.travel(EMBARGO, tick=False):
         for url in pages:
             assert "Under embargo until" not in admin_client.get(url).content.decode(), url
