@@ -22,7 +22,7 @@ from django.db import transaction
 
 from claims.models import Appearance, Attribution, Claim, ExternalCheck
 from claims.recording import ChainLink, appearance_create, chain_set, external_check_record
-from sources.agents import AgentKind
+from sources.agents import COUNT_WORDS, AgentKind
 from sources.credits import known_agency
 from sources.licensing import Action, Audience, Decision, decide
 from sources.models import AnonymousSource, Document, DocumentCredit, Organization, Person
@@ -218,19 +218,6 @@ def suggestion_accept(
 
 # --- Resolving proposed agents ------------------------------------------------------------------
 
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-
 
 def _organization_named(proposal: AgentProposal) -> Organization | None:
     for name in dict.fromkeys([proposal.text, proposal.name]):
@@ -264,7 +251,7 @@ def _agent_for(proposal: AgentProposal, errors: dict[str, str], field: str):
     return AnonymousSource.objects.create(
         description=proposal.name,
         count_text=proposal.count_text,
-        count=int(count) if count.isdigit() else _NUMBERS.get(count),
+        count=int(count) if count.isdigit() else COUNT_WORDS.get(count),
         anonymity_reason=proposal.anonymity_reason,
     )
 

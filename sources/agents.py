@@ -100,7 +100,7 @@ def affiliations_on(person: Person, day: datetime.date) -> list[Affiliation]:
 
 AGENT_SEARCH_LIMIT = 10
 # What an editor types for a new anonymous source often starts with its count: "two sources".
-_COUNT_WORDS = {
+COUNT_WORDS = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -209,7 +209,7 @@ def agent_create(*, kind: AgentKind, name: str, user) -> Agent:
         agent = AnonymousSource(
             description=name,
             count_text=count_text,
-            count=int(count_text) if count_text.isdigit() else _COUNT_WORDS.get(count_text),
+            count=int(count_text) if count_text.isdigit() else COUNT_WORDS.get(count_text),
         )
     agent.full_clean()
     agent.save()

@@ -177,7 +177,7 @@ def claims_data(
         shown=row_excerpts(appearances=appearances, checks=checks),
         audience=audience,
     )
-    document_refs = {document.pk: _document_ref(document) for document in documents}
+    document_refs = {document.pk: document_ref(document) for document in documents}
 
     def released(key: tuple, text: str) -> tuple[str | None, str | None]:
         if not text:
@@ -301,7 +301,8 @@ def claims_data(
     return out, disclosure
 
 
-def _document_ref(document: Document) -> dict:
+def document_ref(document: Document) -> dict:
+    """A document as claims show it (also `DocumentRefSerializer`'s shape)."""
     terms = document.license
     return {
         "id": document.pk,

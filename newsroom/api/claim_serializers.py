@@ -25,6 +25,7 @@ from claims.models import (
     VerificationEvent,
 )
 from claims.recording import MAX_CHAIN_LINKS
+from newsroom.api.claim_rows import document_ref
 from sources.agents import AGENT_FIELDS, AgentKind
 from sources.licensing import Audience
 from sources.models import AnonymousSource, Document, Organization, Person
@@ -115,25 +116,7 @@ class DocumentRefSerializer(serializers.Serializer):
     license = serializers.DictField(allow_null=True)
 
     def to_representation(self, document) -> dict:
-        terms = document.license
-        return {
-            "id": document.pk,
-            "publisher": document.publisher.name,
-            "publication": document.publication.name if document.publication_id else None,
-            "url": document.url,
-            "headline": document.headline,
-            "published_at": serializers.DateTimeField().to_representation(document.published_at)
-            if document.published_at
-            else None,
-            "license": {
-                "id": terms.pk,
-                "holder": terms.holder.name,
-                "tdm_reserved": terms.tdm_reserved,
-                "sharing_scope": terms.sharing_scope,
-            }
-            if terms
-            else None,
-        }
+        return document_ref(document)
 
 
 class AppearanceSerializer(serializers.ModelSerializer):
