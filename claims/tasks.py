@@ -1,4 +1,5 @@
-"""Background work on Celery for claims: recounting independent origins in batches.
+"""Background work on Celery for claims: recounting independent origins in batches, and
+keeping the watermark's table small.
 
 Each task message carries its keyset position (`after`), so the work is restartable by
 construction: a task lost with its worker is redelivered (acks late) and recounts the same
@@ -10,6 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from claims.origins import recount_batch
+from claims.watermark import stamps_prune
 
 BATCHES_PER_TASK = 50
 
@@ -28,3 +30,9 @@ def recount_origins(
         last, counted, corrected = done, counted + n, corrected + fixed
     recount_origins.delay(after=last, batch_size=batch_size, batches=batches)
     return {"last_id": last, "counted": counted, "corrected": corrected, "next": last}
+
+
+@shared_task
+def prune_change_stamps() -> int:
+    """Keep only the newest watermark stamp per audience (celery beat runs it hourly)."""
+    return stamps_prune()

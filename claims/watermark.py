@@ -77,6 +77,21 @@ def change_stamp(*, outside: bool, at: datetime.datetime | None = None) -> None:
     ChangeStamp.objects.bulk_create(rows)
 
 
+def stamps_prune() -> int:
+    """Delete every stamp but the newest of each audience; return how many went.
+
+    Only the newest row per audience is ever read, so the rest is history nobody asks for; the
+    table would otherwise grow by a row or two per write forever. Safe beside writers: a stamp
+    inserted meanwhile is newer than the newest seen here, or older and harmless either way.
+    """
+    deleted = 0
+    for audience in Audience:
+        newest = ChangeStamp.objects.latest_for(audience)
+        if newest is not None:
+            deleted += ChangeStamp.objects.filter(audience=audience, at__lt=newest).delete()[0]
+    return deleted
+
+
 def latest_change(audience: Audience) -> datetime.datetime | None:
     """The newest change this audience can see (one indexed query, two outside).
 

@@ -289,6 +289,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "poll-due-feeds": {"task": "sources.tasks.poll_due_feeds", "schedule": 60.0},
+    "prune-change-stamps": {"task": "claims.tasks.prune_change_stamps", "schedule": 3600.0},
 }
 
 # Fetching feeds and site policies: bounded in time and size, with an honest User-Agent.

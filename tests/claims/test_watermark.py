@@ -242,3 +242,31 @@ def test_work_that_rolls_back_stamps_nothing(demo, committed):
 
     assert ChangeStamp.objects.count() == count + 1
     assert moved(before, stamps()) == (False, True)
+
+
+def test_pruning_keeps_only_the_newest_stamp_of_each_audience(demo, committed):
+    from claims.tasks import prune_change_stamps
+
+    for _ in range(3):
+        with committed():
+            claim = published_claim()
+            claim.summary = f"{claim.summary} (edited)"
+            claim.save()
+    before = latest_change(Audience.EXTERNAL), latest_change(Audience.STAFF)
+    assert ChangeStamp.objects.filter(audience=Audience.STAFF).count() > 1
+
+    deleted = prune_change_stamps.delay().get()
+
+    assert deleted > 0
+    assert (latest_change(Audience.EXTERNAL), latest_change(Audience.STAFF)) == before
+    for audience in Audience:  # only the newest is left (ties at that moment are kept)
+        left = set(ChangeStamp.objects.filter(audience=audience).values_list("at", flat=True))
+        assert left <= {latest_change(audience)}, (audience, left)
+    assert prune_change_stamps.delay().get() == 0  # nothing left to prune
+
+
+def test_the_prune_runs_on_the_beat():
+    from django.conf import settings
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "claims.tasks.prune_change_stamps" in tasks
