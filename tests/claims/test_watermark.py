@@ -247,10 +247,10 @@ def test_work_that_rolls_back_stamps_nothing(demo, committed):
 def test_pruning_keeps_only_the_newest_stamp_of_each_audience(demo, committed):
     from claims.tasks import prune_change_stamps
 
-    for _ in range(3):
+    for round_ in range(3):
         with committed():
             claim = published_claim()
-            claim.summary = f"{claim.summary} (edited)"
+            claim.summary = f"Edited, round {round_}"  # summaries are at most 75 characters
             claim.save()
     before = latest_change(Audience.EXTERNAL), latest_change(Audience.STAFF)
     assert ChangeStamp.objects.filter(audience=Audience.STAFF).count() > 1
