@@ -184,12 +184,17 @@ def disclosure_for(claims: Iterable[Claim], audience: Audience) -> Disclosure:
 
 
 def disclosure_of(
-    *, documents: list[Document], shown: list[Excerpt], audience: Audience
+    *,
+    documents: list[Document],
+    shown: list[Excerpt],
+    audience: Audience,
+    agreements: dict | None = None,
 ) -> Disclosure:
     """The disclosure for a response drawing on `documents` and carrying the `shown` excerpts.
 
     For read paths that load plain rows instead of model instances: build `shown` with
-    `row_excerpts()`; the documents need their licence terms and holders loaded.
+    `row_excerpts()`; the documents need their licence terms and holders loaded. `agreements`
+    (as `licensing.agreements_for` gives them) saves looking them up when already loaded.
     """
     served = []
     if audience == Audience.STAFF:
@@ -202,6 +207,7 @@ def disclosure_of(
         recorded=recorded,
         served=served,
         shown=[excerpt.key for excerpt in shown],
+        agreements=agreements,
     )
 
 

@@ -28,3 +28,20 @@ def grant_permissions(apps, *, app_label: str, table: dict[str, list[str]]) -> N
         if missing:
             raise RuntimeError(f"Permissions missing for {name}: {sorted(missing)}")
         group.permissions.add(*perms)
+
+
+# Whether a user is an API consumer, noted where it was read with the user (the token query):
+# the user object lives for one request, so the note does too.
+_CONSUMER_NOTE = "_newsroom_is_api_consumer"
+
+
+def note_api_consumer(user, is_consumer: bool) -> None:
+    setattr(user, _CONSUMER_NOTE, bool(is_consumer))
+
+
+def is_api_consumer(user) -> bool:
+    """Tell whether `user` is in the API consumers group (no query when already noted)."""
+    noted = getattr(user, _CONSUMER_NOTE, None)
+    if noted is not None:
+        return noted
+    return user.groups.filter(name=API_CONSUMERS).exists()

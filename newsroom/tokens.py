@@ -4,10 +4,13 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from newsroom import roles
 from newsroom.models import ApiToken
 
 # Writing last_used_at on every request would turn every read into a write.
@@ -62,11 +65,20 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
 def token_authenticate(key: str) -> ApiToken | None:
     """Return the active token for a presented key, noting its use, or None.
 
-    A token whose user has since become staff or superuser no longer authenticates.
+    A token whose user has since become staff or superuser no longer authenticates. Whether
+    the user is an API consumer comes with the token, in its query (`roles.is_api_consumer`).
     """
-    token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
+    consumer = Group.objects.filter(user=OuterRef("user_id"), name=roles.API_CONSUMERS)
+    token = (
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(key_hash=hash_key(key))
+        .annotate(user_is_consumer=Exists(consumer))
+        .first()
+    )
     if token is None or not token.user.is_active or not may_hold_token(token.user):
         return None
+    roles.note_api_consumer(token.user, token.user_is_consumer)
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -118,6 +118,56 @@ def agreements_for(terms_list: Iterable[LicenseTerms | None], *, on=None) -> dic
     return found
 
 
+def agreements_column(terms: str = "license"):
+    """A PostgreSQL column for a query of rows with licence terms at `terms` (a relation path):
+    the agreements in force with the terms' holder or its group, oldest first, as JSON.
+
+    Saves `agreements_for`'s query where the rows are loaded anyway; read the column back with
+    `agreements_from_column`.
+    """
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef, Q
+    from django.db.models.functions import JSONObject
+
+    fields = {field.attname: field.attname for field in Agreement._meta.concrete_fields}
+    return ArraySubquery(
+        Agreement.objects.in_force()
+        .filter(
+            Q(holder_id=OuterRef(f"{terms}__holder_id"))
+            | Q(holder_id=OuterRef(f"{terms}__holder__parent_id"))
+        )
+        .order_by("valid_from", "pk")  # the latest wins, as in agreements_for
+        .values(json=JSONObject(**fields))
+    )
+
+
+def agreements_from_column(documents: Iterable[Document], column: str = "_agreements") -> dict:
+    """`agreements_for` the documents' terms, from the `agreements_column` they were loaded with
+    (their terms' holders and groups loaded too): no query."""
+    found = {}
+    for document in documents:
+        terms = document.license
+        if terms is None:
+            continue
+        by_holder: dict[int, Agreement] = {}
+        for row in getattr(document, column):
+            agreement = Agreement(
+                **{
+                    field.attname: field.to_python(row[field.attname])
+                    for field in Agreement._meta.concrete_fields
+                }
+            )
+            by_holder[agreement.holder_id] = agreement
+        own = by_holder.get(terms.holder_id)
+        if own is not None:
+            own.holder = terms.holder
+        group = by_holder.get(terms.holder.parent_id) if terms.holder.parent_id else None
+        if group is not None:
+            group.holder = terms.holder.parent
+        found[terms.pk] = own or group
+    return found
+
+
 # Import defaults until an editor reads the terms: a notice that reserves rights but grants
 # nothing keeps the text in the newsroom, and new terms allow no quotes to outside consumers.
 UNGRANTED_RESERVATION_SCOPE = LicenseTerms.SharingScope.INTERNAL
@@ -662,10 +712,10 @@ class Disclosure:
     ) -> dict[tuple, tuple[int, Release]]:
         """Map each excerpt's key to (its document's id, whether it goes out)."""
         releases: dict[tuple, tuple[int, Release]] = {}
-        taken: dict[int, set] = {}  # per document: the character positions already given out
+        taken: dict[int, GivenOut] = {}  # per document: the characters already given out
         if self.audience != Audience.STAFF:
             for span in served:
-                taken.setdefault(span.document_id, set()).update(_positions(span))
+                taken.setdefault(span.document_id, GivenOut()).add(span)
         for excerpt in recorded:
             document = self.documents.get(excerpt.document_id)
             if document is None:
@@ -681,10 +731,9 @@ class Disclosure:
             if not decision or self.audience == Audience.STAFF:
                 releases[excerpt.key] = (document.pk, Release.of(decision))
                 continue
-            used = taken.setdefault(document.pk, set())
-            positions = _positions(excerpt)
+            used = taken.setdefault(document.pk, GivenOut())
             budget = quote_limit(document.license, agreement)
-            if len(used | positions) > budget.characters:
+            if used.size_with(excerpt) > budget.characters:
                 releases[excerpt.key] = (
                     document.pk,
                     Release.of(
@@ -698,13 +747,53 @@ class Disclosure:
                     ),
                 )
                 continue
-            used |= positions
+            used.add(excerpt)
             releases[excerpt.key] = (document.pk, Release(True))
         return releases
 
 
-def _positions(excerpt: Excerpt) -> set:
-    """The character positions an excerpt covers (unanchored text counts on its own)."""
-    if excerpt.start is None or excerpt.end is None:
-        return {(excerpt.key, index) for index in range(excerpt.characters)}
-    return set(range(excerpt.start, excerpt.end))
+class GivenOut:
+    """The distinct characters of one document given out so far, as a budget counts them.
+
+    Anchored excerpts cover the code points `start`..`end` of the body: overlapping ones share
+    characters, so they are kept as disjoint intervals (cost grows with excerpts, not with
+    their length). Unanchored text counts in full, as if it shared nothing with the rest, once
+    per key.
+    """
+
+    __slots__ = ("_loose", "_spans", "size")
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []  # sorted, disjoint, non-empty [start, end)
+        self._loose: dict[tuple, int] = {}
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def size_with(self, excerpt: Excerpt) -> int:
+        """How many distinct characters would be given out with `excerpt` too."""
+        if excerpt.start is None or excerpt.end is None:
+            had = self._loose.get(excerpt.key, 0)
+            return self.size - had + max(had, excerpt.characters)
+        start, end = excerpt.start, excerpt.end
+        if end <= start:
+            return self.size
+        shared = sum(max(0, min(end, e) - max(start, s)) for s, e in self._spans)
+        return self.size + (end - start) - shared
+
+    def add(self, excerpt: Excerpt) -> None:
+        size = self.size_with(excerpt)
+        if excerpt.start is None or excerpt.end is None:
+            self._loose[excerpt.key] = max(self._loose.get(excerpt.key, 0), excerpt.characters)
+        elif excerpt.end > excerpt.start:
+            start, end = excerpt.start, excerpt.end
+            kept = []
+            for s, e in self._spans:
+                if e < start or s > end:  # apart (touching spans merge)
+                    kept.append((s, e))
+                else:
+                    start, end = min(start, s), max(end, e)
+            kept.append((start, end))
+            self._spans = sorted(kept)
+        self.size = size

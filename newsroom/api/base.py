@@ -21,7 +21,7 @@ from sources.odrl import reserved_documents, tdm_headers
 
 def is_consumer(user) -> bool:
     """Tell whether a user calls the API as an outside consumer."""
-    return user.groups.filter(name=roles.API_CONSUMERS).exists()
+    return roles.is_api_consumer(user)
 
 
 class IsNewsroomUser(permissions.BasePermission):

@@ -2,11 +2,16 @@
 
 The list and detail endpoints serve this; `ClaimSerializer` stays the reference (the browsable
 API, the schema, the answers to writes) and a contract test holds the two to the same bytes
-for every audience (tests/claims/test_claim_rows.py). Rows come from `.values()` queries, a
-fixed number per page whatever its size; licensed text goes out as the one
+for every audience (tests/claims/test_claim_rows.py). Licensed text goes out as the one
 `licensing.Disclosure` of the response decides (claims.disclosure), and what an audience may
 read of events through the same helpers the serializer calls (`evidence_for`, `rationale_for`).
 Only the documents behind the page are model instances: the licence decisions read their terms.
+
+On PostgreSQL a page costs three data queries whatever its size: the page itself, carrying each
+claim's provenance as JSON columns (`page_values`, correlated subqueries the planner runs only
+for the rows the page keeps); its documents with their terms and the agreements in force; and
+the excerpts recorded against those documents (the quote budget). Elsewhere (SQLite) the same
+rows come from one `.values()` query per relation, a fixed number too.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db import connections
+from django.db.models import OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from claims.disclosure import disclosure_of, evidence_for, rationale_for, row_excerpts
@@ -32,7 +40,7 @@ from claims.models import (
 )
 from claims.visibility import appearances_visible_to, external_checks_visible_to
 from sources.agents import AgentKind, kind_from_ids
-from sources.licensing import Audience, Disclosure
+from sources.licensing import Audience, Disclosure, agreements_column, agreements_from_column
 from sources.models import Affiliation, Document
 
 OUTSIDE = AnonymousUser()  # the view every outside consumer gets (claims.visibility)
@@ -101,6 +109,20 @@ RELATION_FIELDS = (
     "to_claim__status",
 )
 RELATION_LABELS = {kind.value: kind.label.lower() for kind in ClaimRelation.Kind}
+# A person's affiliations, newest first, as the serializer's prefetch (Affiliation's ordering;
+# where an undated one goes is the database's default, as there).
+AFFILIATION_FIELDS = ("person_id", "organization__name", "organization_id", "role")
+AFFILIATION_ORDER = ("-start_date", "pk")
+EVENT_FIELDS = (
+    "created_at",
+    "from_status",
+    "to_status",
+    "actor_role",
+    "rationale",
+    "evidence",
+    "version",
+)
+ACTOR = f"actor__{get_user_model().USERNAME_FIELD}"  # staff only
 
 _datetime = serializers.DateTimeField().to_representation
 
@@ -110,16 +132,121 @@ def datetime_or_none(value) -> str | None:
     return _datetime(value) if value else None
 
 
-def claims_data(
-    rows: list[dict], *, audience: Audience, claim_url: Callable[[int], str]
-) -> tuple[list[dict], Disclosure]:
-    """The serializer's JSON for these claim rows (`.values(*CLAIM_FIELDS)`), and the
-    response's disclosure. `claim_url(pk)` gives a claim's absolute API address."""
-    ids = [row["id"] for row in rows]
-    if not ids:
-        return [], disclosure_of(documents=[], shown=[], audience=audience)
-    staff = audience == Audience.STAFF
+def page_values(queryset: QuerySet, audience: Audience) -> QuerySet:
+    """The page query for `claims_data`: the claims' own columns and, on PostgreSQL, their
+    provenance as JSON columns, scoped to the audience as `Claim.objects.with_provenance`."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.values(*CLAIM_FIELDS)
+    return queryset.values(*CLAIM_FIELDS, **_provenance_columns(audience == Audience.STAFF))
 
+
+def _json_rows(queryset: QuerySet, *order, **columns):
+    """The rows of `queryset` as one PostgreSQL array of JSON objects, in `order`."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return ArraySubquery(queryset.order_by(*order).values(json=JSONObject(**columns)))
+
+
+def _fields(names) -> dict:
+    return {name: name for name in names}
+
+
+def _provenance_columns(staff: bool) -> dict:
+    """Correlated subqueries, one per relation a claim's JSON shows (`_from_columns` reads them)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    appearances = Appearance.objects.filter(claim_id=OuterRef("id"))
+    checks = ExternalCheck.objects.filter(claim_id=OuterRef("id"))
+    relations_from = ClaimRelation.objects.filter(from_claim_id=OuterRef("id"))
+    relations_to = ClaimRelation.objects.filter(to_claim_id=OuterRef("id"))
+    if not staff:
+        appearances = appearances_visible_to(OUTSIDE, appearances)
+        checks = external_checks_visible_to(OUTSIDE, checks)
+        relations_from = relations_from.filter(to_claim__status__in=CONCLUDED)
+        relations_to = relations_to.filter(from_claim__status__in=CONCLUDED)
+    affiliations = _json_rows(
+        Affiliation.objects.filter(person_id=OuterRef("person_id")),
+        *AFFILIATION_ORDER,
+        **_fields(AFFILIATION_FIELDS),
+    )
+    chain = _json_rows(
+        Attribution.objects.filter(appearance_id=OuterRef("id")),
+        "position",
+        **_fields(LINK_FIELDS),
+        affiliations=affiliations,
+    )
+    relation = {"kind": "kind", "claim": "", "reason": "reason"}
+    return {
+        "_topics": ArraySubquery(
+            Claim.topics.through.objects.filter(claim_id=OuterRef("id"))
+            .order_by("topic__name")
+            .values("topic__name")
+        ),
+        "_appearances": _json_rows(appearances, "pk", **_fields(APPEARANCE_FIELDS), chain=chain),
+        "_checks": _json_rows(checks, "checked_at", "pk", **_fields(CHECK_FIELDS)),
+        "_relations_from": _json_rows(
+            relations_from, "-created_at", "-pk", **relation | {"claim": "to_claim_id"}
+        ),
+        "_relations_to": _json_rows(
+            relations_to, "-created_at", "-pk", **relation | {"claim": "from_claim_id"}
+        ),
+        "_events": _json_rows(
+            VerificationEvent.objects.filter(claim_id=OuterRef("id")),
+            "created_at",
+            "pk",
+            **_fields(event_fields(staff)),
+        ),
+    }
+
+
+def event_fields(staff: bool) -> tuple:
+    """An event's columns as this audience may read them (staff also see who acted)."""
+    actor = (ACTOR,) if staff else ()
+    return (*EVENT_FIELDS, *actor)
+
+
+class Provenance(SimpleNamespace):
+    """What the page's claims show besides their own columns, by claim (or appearance) id."""
+
+    topics: dict
+    appearances: list[dict]
+    checks: list[dict]
+    chains: dict
+    relations_from: dict
+    relations_to: dict
+    events: dict
+
+
+def _from_columns(rows: list[dict]) -> Provenance:
+    """Provenance from the JSON columns of `page_values` on PostgreSQL (datetimes as text)."""
+    found = Provenance(
+        topics={},
+        appearances=[],
+        checks=[],
+        chains={},
+        relations_from={},
+        relations_to={},
+        events={},
+    )
+    for row in rows:
+        pk = row["id"]
+        found.topics[pk] = row["_topics"]
+        for appearance in row["_appearances"]:
+            found.chains[appearance["id"]] = appearance.pop("chain")
+            found.appearances.append(appearance)
+        for check in row["_checks"]:
+            check["checked_at"] = parse_datetime(check["checked_at"] or "")
+            found.checks.append(check)
+        found.relations_from[pk] = row["_relations_from"]
+        found.relations_to[pk] = row["_relations_to"]
+        for event in row["_events"]:
+            event["created_at"] = parse_datetime(event["created_at"])
+        found.events[pk] = row["_events"]
+    return found
+
+
+def _from_queries(ids: list[int], staff: bool) -> Provenance:
+    """Provenance from one `.values()` query per relation (the portable path)."""
     topics = defaultdict(list)
     for claim_id, name in (
         Claim.topics.through.objects.filter(claim_id__in=ids)
@@ -137,7 +264,6 @@ def claims_data(
         checks = external_checks_visible_to(OUTSIDE, checks)
     appearances = list(appearances.order_by("pk").values(*APPEARANCE_FIELDS))
     checks = list(checks.order_by("checked_at", "pk").values(*CHECK_FIELDS))
-    chains = defaultdict(list)
     links = list(
         Attribution.objects.filter(appearance_id__in=[a["id"] for a in appearances])
         .order_by("position")
@@ -148,34 +274,87 @@ def claims_data(
     if person_ids:
         for row in (
             Affiliation.objects.filter(person_id__in=person_ids)
-            .order_by("person", "-start_date")  # Affiliation's own ordering, as the prefetch
-            .values("person_id", "organization__name", "organization_id", "role")
+            .order_by(*AFFILIATION_ORDER)
+            .values(*AFFILIATION_FIELDS)
         ):
-            affiliations[row["person_id"]].append(
-                {
-                    "organization": row["organization__name"],
-                    "organization_id": row["organization_id"],
-                    "role": row["role"],
-                }
-            )
+            affiliations[row["person_id"]].append(row)
+    chains = defaultdict(list)
     for link in links:
-        chains[link["appearance_id"]].append(_link(link, affiliations))
+        link["affiliations"] = affiliations[link["person_id"]]
+        chains[link["appearance_id"]].append(link)
+
+    # As the serializer reads them: relations from the claim, then to it, each newest first.
+    relations_from, relations_to = defaultdict(list), defaultdict(list)
+    page = set(ids)
+    for r in (
+        ClaimRelation.objects.filter(Q(from_claim_id__in=ids) | Q(to_claim_id__in=ids))
+        .order_by("-created_at", "-pk")
+        .values(*RELATION_FIELDS)
+    ):
+        if r["from_claim_id"] in page and (staff or r["to_claim__status"] in CONCLUDED):
+            relations_from[r["from_claim_id"]].append(
+                {"kind": r["kind"], "claim": r["to_claim_id"], "reason": r["reason"]}
+            )
+        if r["to_claim_id"] in page and (staff or r["from_claim__status"] in CONCLUDED):
+            relations_to[r["to_claim_id"]].append(
+                {"kind": r["kind"], "claim": r["from_claim_id"], "reason": r["reason"]}
+            )
+
+    events = defaultdict(list)
+    for e in (
+        VerificationEvent.objects.filter(claim_id__in=ids)
+        .order_by("created_at", "pk")
+        .values("claim_id", *event_fields(staff))
+    ):
+        events[e["claim_id"]].append(e)
+    return Provenance(
+        topics=topics,
+        appearances=appearances,
+        checks=checks,
+        chains=chains,
+        relations_from=relations_from,
+        relations_to=relations_to,
+        events=events,
+    )
+
+
+def page_documents(document_ids: set[int]) -> tuple[list[Document], dict | None]:
+    """The page's documents with their terms, and (on PostgreSQL, in the same query) the
+    agreements in force for those terms; None for the agreements means `Disclosure` looks
+    them up itself."""
+    if not document_ids:
+        return [], None
+    documents = (
+        Document.objects.filter(pk__in=document_ids)
+        .select_related("publisher", "publication", "license__holder__parent")
+        .defer("body", "raw_text")
+    )
+    if connections[documents.db].vendor != "postgresql":
+        return list(documents), None
+    documents = list(documents.annotate(_agreements=agreements_column("license")))
+    return documents, agreements_from_column(documents)
+
+
+def claims_data(
+    rows: list[dict], *, audience: Audience, claim_url: Callable[[int], str]
+) -> tuple[list[dict], Disclosure]:
+    """The serializer's JSON for these claim rows (from `page_values`), and the response's
+    disclosure. `claim_url(pk)` gives a claim's absolute API address."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return [], disclosure_of(documents=[], shown=[], audience=audience)
+    staff = audience == Audience.STAFF
+    found = _from_columns(rows) if "_appearances" in rows[0] else _from_queries(ids, staff)
+    appearances, checks = found.appearances, found.checks
 
     document_ids = {a["document_id"] for a in appearances}
     document_ids |= {x["document_id"] for x in checks if x["document_id"]}
-    documents = (
-        list(
-            Document.objects.filter(pk__in=document_ids)
-            .select_related("publisher", "publication", "license__holder")
-            .defer("body", "raw_text")
-        )
-        if document_ids
-        else []
-    )
+    documents, agreements = page_documents(document_ids)
     disclosure = disclosure_of(
         documents=documents,
         shown=row_excerpts(appearances=appearances, checks=checks),
         audience=audience,
+        agreements=agreements,
     )
     document_refs = {document.pk: document_ref(document) for document in documents}
 
@@ -198,7 +377,8 @@ def claims_data(
         item = {"id": a["id"], "document": document_refs[a["document_id"]], "quote": quote}
         if withheld is not None:
             item["withheld"] = withheld
-        item |= {"selector": selector, "anchor_state": a["anchor_state"], "chain": chains[a["id"]]}
+        chain = [_link(link) for link in found.chains.get(a["id"], ())]
+        item |= {"selector": selector, "anchor_state": a["anchor_state"], "chain": chain}
         appearances_of[a["claim_id"]].append(item)
 
     checks_of = defaultdict(list)
@@ -222,55 +402,10 @@ def claims_data(
             item["withheld"] = withheld
         checks_of[x["claim_id"]].append(item)
 
-    # As the serializer reads them: relations from the claim, then to it, each newest first.
-    relations_from, relations_to = defaultdict(list), defaultdict(list)
-    page = set(ids)
-    for r in (
-        ClaimRelation.objects.filter(Q(from_claim_id__in=ids) | Q(to_claim_id__in=ids))
-        .order_by("-created_at", "-pk")
-        .values(*RELATION_FIELDS)
-    ):
-        symmetric = r["kind"] in ClaimRelation.SYMMETRIC_KINDS
-        if r["from_claim_id"] in page and (staff or r["to_claim__status"] in CONCLUDED):
-            relations_from[r["from_claim_id"]].append(
-                {
-                    "kind": RELATION_LABELS[r["kind"]],
-                    "claim": r["to_claim_id"],
-                    "reason": r["reason"],
-                }
-            )
-        if r["to_claim_id"] in page and (staff or r["from_claim__status"] in CONCLUDED):
-            relations_to[r["to_claim_id"]].append(
-                {
-                    "kind": RELATION_LABELS[r["kind"]] if symmetric else "refined by",
-                    "claim": r["from_claim_id"],
-                    "reason": r["reason"],
-                }
-            )
-
-    events_of = defaultdict(list)
-    actor = f"actor__{get_user_model().USERNAME_FIELD}"
-    for e in (
-        VerificationEvent.objects.filter(claim_id__in=ids)
-        .order_by("created_at", "pk")
-        .values(
-            "claim_id",
-            "created_at",
-            "from_status",
-            "to_status",
-            "actor_role",
-            "rationale",
-            "evidence",
-            "version",
-            *([actor] if staff else []),
-        )
-    ):
-        events_of[e["claim_id"]].append(e)
-
     out = []
     for row in rows:
         pk = row["id"]
-        events = events_of[pk]
+        events = found.events.get(pk, ())
         concluding = next((e for e in reversed(events) if e["to_status"] in CONCLUDED), None)
         out.append(
             {
@@ -281,24 +416,35 @@ def claims_data(
                 "status": row["status"],
                 "version": row["version"],
                 "revision": row["revision"],
-                "topics": topics[pk],
+                "topics": found.topics.get(pk, []),
                 "independent_origins": row["independent_origins"],
                 "appearances": appearances_of[pk],
                 "external_checks": checks_of[pk],
-                "relations": relations_from[pk] + relations_to[pk],
+                "relations": [_relation(r, reverse=False) for r in found.relations_from.get(pk, ())]
+                + [_relation(r, reverse=True) for r in found.relations_to.get(pk, ())],
                 "verification": {
                     "status": row["status"],
                     "concluded_at": datetime_or_none(row["concluded_at"]),
                     "rationale": concluding["rationale"]
                     if concluding and row["status"] in CONCLUDED
                     else "",
-                    "events": [_event(e, audience, disclosure, actor) for e in events],
+                    "events": [_event(e, audience, disclosure) for e in events],
                 },
                 "created_at": datetime_or_none(row["created_at"]),
                 "updated_at": datetime_or_none(row["updated_at"]),
             }
         )
     return out, disclosure
+
+
+def _relation(relation: dict, *, reverse: bool) -> dict:
+    """A relation as the claim shows it: to the other claim, or from it (`reverse`)."""
+    kind = relation["kind"]
+    if reverse and kind not in ClaimRelation.SYMMETRIC_KINDS:
+        label = "refined by"
+    else:
+        label = RELATION_LABELS[kind]
+    return {"kind": label, "claim": relation["claim"], "reason": relation["reason"]}
 
 
 def document_ref(document: Document) -> dict:
@@ -322,7 +468,7 @@ def document_ref(document: Document) -> dict:
     }
 
 
-def _link(link: dict, affiliations: dict) -> dict:
+def _link(link: dict) -> dict:
     kind = kind_from_ids(
         person_id=link["person_id"],
         organization_id=link["organization_id"],
@@ -334,7 +480,14 @@ def _link(link: dict, affiliations: dict) -> dict:
             "id": link["person_id"],
             "name": link["person__name"],
             "description": link["person__description"],
-            "affiliations": affiliations[link["person_id"]],
+            "affiliations": [
+                {
+                    "organization": row["organization__name"],
+                    "organization_id": row["organization_id"],
+                    "role": row["role"],
+                }
+                for row in link["affiliations"]
+            ],
         }
     elif kind == AgentKind.ORGANIZATION:
         agent = {
@@ -360,7 +513,7 @@ def _link(link: dict, affiliations: dict) -> dict:
     }
 
 
-def _event(e: dict, audience: Audience, disclosure: Disclosure, actor: str) -> dict:
+def _event(e: dict, audience: Audience, disclosure: Disclosure) -> dict:
     event = SimpleNamespace(
         evidence=e["evidence"], rationale=e["rationale"], to_status=e["to_status"]
     )
@@ -368,7 +521,7 @@ def _event(e: dict, audience: Audience, disclosure: Disclosure, actor: str) -> d
         "at": datetime_or_none(e["created_at"]),
         "from_status": e["from_status"],
         "to": e["to_status"],
-        "by": e[actor] if audience == Audience.STAFF else e["actor_role"],
+        "by": e[ACTOR] if audience == Audience.STAFF else e["actor_role"],
         "actor_role": e["actor_role"],
         "rationale": rationale_for(event, audience),
         "evidence": evidence_for(event, disclosure),

@@ -24,7 +24,7 @@ from claims.models import Appearance, Claim
 from claims.prov import provenance_json
 from claims.watermark import latest_change
 from newsroom.api.base import ConditionalGetMixin, DisclosureMixin, FastJSONRenderer
-from newsroom.api.claim_rows import CLAIM_FIELDS, claims_data
+from newsroom.api.claim_rows import claims_data, page_values
 from newsroom.api.claim_serializers import (
     AppearanceWriteSerializer,
     ChainWriteSerializer,
@@ -156,8 +156,8 @@ class ClaimViewSet(
 
     def list(self, request, *args, **kwargs):
         if self.reads_rows():
-            claims = Claim.objects.visible_to(request.user)
-            page = self.paginate_queryset(self.filter_queryset(claims).values(*CLAIM_FIELDS))
+            claims = self.filter_queryset(Claim.objects.visible_to(request.user))
+            page = self.paginate_queryset(page_values(claims, licensing.audience_for(request.user)))
             data, disclosure = self.rows_data(page)
         else:
             page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -169,7 +169,8 @@ class ClaimViewSet(
     def retrieve(self, request, *args, **kwargs):
         if self.reads_rows():
             claims = self.filter_queryset(Claim.objects.visible_to(request.user))
-            row = get_object_or_404(claims.values(*CLAIM_FIELDS), pk=self.kwargs["pk"])
+            rows = page_values(claims, licensing.audience_for(request.user))
+            row = get_object_or_404(rows, pk=self.kwargs["pk"])
             self.check_object_permissions(request, row)
             [data], disclosure = self.rows_data([row])
             self.last_modified = served_last_modified_at([row["updated_at"]], disclosure)

@@ -194,9 +194,14 @@ def test_the_rows_path_runs_the_same_queries_for_any_page_size(consumer):
         assert len(response.json()["results"]) == page_size
         counts[page_size] = len(queries)
 
-    # token, consumer group, watermark; page, topics, appearances, checks, chains,
-    # affiliations, documents with terms, agreements, recorded excerpts, relations, events
-    assert counts == {1: 15, 50: 15}
+    # The token (and whether its holder is a consumer), the watermark (two: nothing was stamped
+    # in the test's transaction, so the passed embargoes are read alone); then the data. On
+    # PostgreSQL three: the page
+    # with its provenance as JSON, the documents with their terms and agreements, the recorded
+    # excerpts. Elsewhere eleven: the page, topics, appearances, checks, chains, affiliations,
+    # documents with terms, agreements, recorded excerpts, relations, events.
+    expected = 3 + (3 if connection.vendor == "postgresql" else 11)
+    assert counts == {1: expected, 50: expected}
 
 
 @pytest.mark.postgres
