@@ -24,20 +24,22 @@ from sources.models import (
 )
 
 
-def appearances_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Appearances a user may see: outside the newsroom, none on an embargoed document."""
+def appearances_visible_to(user, queryset: QuerySet | None = None, *, at=None) -> QuerySet:
+    """Appearances a user may see: outside the newsroom, none on a document under embargo
+    at `at` (now)."""
     queryset = Appearance.objects.all() if queryset is None else queryset
     if is_inside(user):
         return queryset
-    return queryset.filter(embargo_lifted(prefix="document__"))
+    return queryset.filter(embargo_lifted(at, prefix="document__"))
 
 
-def external_checks_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    """External checks a user may see: outside, none reported by an embargoed document."""
+def external_checks_visible_to(user, queryset: QuerySet | None = None, *, at=None) -> QuerySet:
+    """External checks a user may see: outside, none reported by a document under embargo at
+    `at` (now)."""
     queryset = ExternalCheck.objects.all() if queryset is None else queryset
     if is_inside(user):
         return queryset
-    return queryset.filter(Q(document__isnull=True) | embargo_lifted(prefix="document__"))
+    return queryset.filter(Q(document__isnull=True) | embargo_lifted(at, prefix="document__"))
 
 
 def claims_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -118,9 +118,10 @@ def agreements_for(terms_list: Iterable[LicenseTerms | None], *, on=None) -> dic
     return found
 
 
-def agreements_column(terms: str = "license"):
+def agreements_column(terms: str = "license", *, on=None):
     """A PostgreSQL column for a query of rows with licence terms at `terms` (a relation path):
-    the agreements in force with the terms' holder or its group, oldest first, as JSON.
+    the agreements in force on `on` (now) with the terms' holder or its group, oldest first,
+    as JSON.
 
     Saves `agreements_for`'s query where the rows are loaded anyway; read the column back with
     `agreements_from_column`.
@@ -131,7 +132,7 @@ def agreements_column(terms: str = "license"):
 
     fields = {field.attname: field.attname for field in Agreement._meta.concrete_fields}
     return ArraySubquery(
-        Agreement.objects.in_force()
+        Agreement.objects.in_force(on)
         .filter(
             Q(holder_id=OuterRef(f"{terms}__holder_id"))
             | Q(holder_id=OuterRef(f"{terms}__holder__parent_id"))
@@ -640,9 +641,9 @@ class Disclosure:
             if agreements is not None
             else agreements_for(document.license for document in self.documents.values())
         )
+        self._shown = set(shown)
         self._excerpts = self._allocate(recorded, served)
         self._full_text = {pk: self._decide_full_text(doc) for pk, doc in full_text.items()}
-        self._shown = set(shown)
 
     @cached_property
     def site_signals(self) -> dict[int, Effective | None]:
@@ -710,46 +711,64 @@ class Disclosure:
     def _allocate(
         self, recorded: Iterable[Excerpt], served: Iterable[Excerpt] = ()
     ) -> dict[tuple, tuple[int, Release]]:
-        """Map each excerpt's key to (its document's id, whether it goes out)."""
+        """Map the key of each excerpt this response shows to (its document's id, whether it
+        goes out). Every recorded excerpt takes its share of the budget; only those shown get
+        an answer worded."""
         releases: dict[tuple, tuple[int, Release]] = {}
+        shown = self._shown
         taken: dict[int, GivenOut] = {}  # per document: the characters already given out
         if self.audience != Audience.STAFF:
             for span in served:
                 taken.setdefault(span.document_id, GivenOut()).add(span)
+        # A document's decision depends on the excerpt only through its length, and its budget
+        # not at all: each is decided once per response (a page's documents carry hundreds).
+        decisions: dict[tuple[int, int], Decision] = {}
+        budgets: dict[int, QuoteLimit] = {}
         for excerpt in recorded:
             document = self.documents.get(excerpt.document_id)
             if document is None:
                 continue  # not one of this response's documents
             agreement = self.agreements.get(document.license_id)
-            decision = decide(
-                document=document,
-                action=Action.QUOTE_EXTERNALLY,
-                audience=self.audience,
-                characters=excerpt.characters,
-                agreement=agreement,
-            )
+            decision = decisions.get((document.pk, excerpt.characters))
+            if decision is None:
+                decision = decisions[document.pk, excerpt.characters] = decide(
+                    document=document,
+                    action=Action.QUOTE_EXTERNALLY,
+                    audience=self.audience,
+                    characters=excerpt.characters,
+                    agreement=agreement,
+                )
             if not decision or self.audience == Audience.STAFF:
-                releases[excerpt.key] = (document.pk, Release.of(decision))
+                if excerpt.key in shown:
+                    releases[excerpt.key] = (document.pk, Release.of(decision))
                 continue
             used = taken.setdefault(document.pk, GivenOut())
-            budget = quote_limit(document.license, agreement)
+            budget = budgets.get(document.pk)
+            if budget is None:
+                budget = budgets[document.pk] = quote_limit(document.license, agreement)
             if used.size_with(excerpt) > budget.characters:
-                releases[excerpt.key] = (
-                    document.pk,
-                    Release.of(
-                        Decision(
-                            False,
-                            f"{budget.source} allow at most {budget.characters} characters of this "
-                            "document to go to outside consumers in all, and text already "
-                            f"given out or quoted before this one uses {len(used)} of them.",
-                            budget.clause,
-                        )
-                    ),
-                )
+                if excerpt.key in shown:
+                    releases[excerpt.key] = (document.pk, _over_budget(budget, len(used)))
                 continue
             used.add(excerpt)
-            releases[excerpt.key] = (document.pk, Release(True))
+            if excerpt.key in shown:
+                releases[excerpt.key] = (document.pk, RELEASED)
         return releases
+
+
+RELEASED = Release(True)
+
+
+def _over_budget(budget: QuoteLimit, used: int) -> Release:
+    return Release.of(
+        Decision(
+            False,
+            f"{budget.source} allow at most {budget.characters} characters of this "
+            "document to go to outside consumers in all, and text already "
+            f"given out or quoted before this one uses {used} of them.",
+            budget.clause,
+        )
+    )
 
 
 class GivenOut:

@@ -16,6 +16,8 @@ rows come from one `.values()` query per relation, a fixed number too.
 
 from __future__ import annotations
 
+import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -24,7 +26,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from django.db.models import OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
@@ -128,8 +132,14 @@ _datetime = serializers.DateTimeField().to_representation
 
 
 def datetime_or_none(value) -> str | None:
-    """A datetime as DRF's DateTimeField gives it (ISO 8601, `Z` for UTC), None for none."""
-    return _datetime(value) if value else None
+    """A datetime as DRF's DateTimeField gives it (ISO 8601 in the current time zone, `Z` for
+    UTC), None for none; aware datetimes without DRF's per-call checks (a page has hundreds)."""
+    if not value:
+        return None
+    if value.tzinfo is None:
+        return _datetime(value)
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def page_values(queryset: QuerySet, audience: Audience) -> QuerySet:
@@ -137,7 +147,48 @@ def page_values(queryset: QuerySet, audience: Audience) -> QuerySet:
     provenance as JSON columns, scoped to the audience as `Claim.objects.with_provenance`."""
     if connections[queryset.db].vendor != "postgresql":
         return queryset.values(*CLAIM_FIELDS)
-    return queryset.values(*CLAIM_FIELDS, **_provenance_columns(audience == Audience.STAFF))
+    key = "staff provenance" if audience == Audience.STAFF else "outside provenance"
+    return queryset.values(*CLAIM_FIELDS, **_columns(key, queryset.db))
+
+
+# Building and compiling these JSON columns costs more than running them, and only the moment
+# they are judged at (embargoes, agreements in force) differs between requests: each is
+# compiled once per database at this stand-in moment, which every request replaces with now.
+_NOW = datetime.datetime(1970, 1, 1, 0, 0, 0, 424242, tzinfo=datetime.UTC)
+
+
+def _columns(key: str, alias: str) -> dict[str, RawSQL]:
+    """The columns named by `key` (see `_compiled`) for a query run now."""
+    now = timezone.now()
+
+    def at_now(param):
+        if param == _NOW:
+            return now
+        if param == _NOW.date():  # a datetime never equals a date
+            return now.date()
+        return param
+
+    return {
+        name: RawSQL(sql, [at_now(param) for param in params], field)  # noqa: S611 - SQL Django compiled from our own expressions; values stay bound
+        for name, (sql, params, field) in _compiled(key, alias).items()
+    }
+
+
+@functools.cache
+def _compiled(key: str, alias: str) -> dict[str, tuple[str, tuple, object]]:
+    """Each column's SQL, parameters and output field, correlated with the base table of the
+    query it goes into (`claims_claim` for provenance, `sources_document` for agreements)."""
+    if key == "agreements":
+        model, columns = Document, {"_agreements": agreements_column("license", on=_NOW)}
+    else:
+        model, columns = Claim, _provenance_columns(key == "staff provenance", at=_NOW)
+    query = model.objects.using(alias).annotate(**columns).query
+    compiler = query.get_compiler(alias)
+    compiled = {}
+    for name, expression in query.annotations.items():
+        sql, params = compiler.compile(expression)
+        compiled[name] = (sql, tuple(params), expression.output_field)
+    return compiled
 
 
 def _json_rows(queryset: QuerySet, *order, **columns):
@@ -151,7 +202,7 @@ def _fields(names) -> dict:
     return {name: name for name in names}
 
 
-def _provenance_columns(staff: bool) -> dict:
+def _provenance_columns(staff: bool, *, at) -> dict:
     """Correlated subqueries, one per relation a claim's JSON shows (`_from_columns` reads them)."""
     from django.contrib.postgres.expressions import ArraySubquery
 
@@ -160,8 +211,8 @@ def _provenance_columns(staff: bool) -> dict:
     relations_from = ClaimRelation.objects.filter(from_claim_id=OuterRef("id"))
     relations_to = ClaimRelation.objects.filter(to_claim_id=OuterRef("id"))
     if not staff:
-        appearances = appearances_visible_to(OUTSIDE, appearances)
-        checks = external_checks_visible_to(OUTSIDE, checks)
+        appearances = appearances_visible_to(OUTSIDE, appearances, at=at)
+        checks = external_checks_visible_to(OUTSIDE, checks, at=at)
         relations_from = relations_from.filter(to_claim__status__in=CONCLUDED)
         relations_to = relations_to.filter(from_claim__status__in=CONCLUDED)
     affiliations = _json_rows(
@@ -331,7 +382,7 @@ def page_documents(document_ids: set[int]) -> tuple[list[Document], dict | None]
     )
     if connections[documents.db].vendor != "postgresql":
         return list(documents), None
-    documents = list(documents.annotate(_agreements=agreements_column("license")))
+    documents = list(documents.annotate(**_columns("agreements", documents.db)))
     return documents, agreements_from_column(documents)
 
 

@@ -224,3 +224,56 @@ def test_the_fast_renderer_gives_drfs_bytes():
     assert FastJSONRenderer().render({"big": 2**70}) == renderers.JSONRenderer().render(
         {"big": 2**70}
     )
+
+
+@pytest.mark.postgres
+def test_the_recorded_excerpts_read_alike_in_one_statement_and_through_the_orm(consumer):
+    # claims.disclosure reads the quote budget's rows in one SQL statement on PostgreSQL; the
+    # portable ORM query is the reference (same rows, same order: who may quote what depends
+    # on it).
+    from claims.disclosure import _recorded_rows, _recorded_rows_postgresql
+    from claims.models import ServedExcerpt
+    from sources.models import Document
+
+    call_command("generate_scale_data", claims=60, seed=5, batch=30, stdout=io.StringIO())
+    varied()
+    document = Document.objects.order_by("pk").first()
+    ServedExcerpt.objects.create(
+        document=document, audience="external", key="served:gone", start=0, end=5
+    )
+    ids = list(Document.objects.values_list("pk", flat=True))
+
+    rows = _recorded_rows_postgresql("default", ids)
+
+    assert rows == _recorded_rows(ids)
+    assert {row[0] for row in rows} == {"a", "c", "s"}
+
+
+def test_an_agreement_applies_to_the_rows_from_the_day_it_comes_into_force(consumer):
+    # The agreements in force are read with the page's documents; what is in force is judged
+    # on the day of the request, not on the day the query was first built.
+    import time_machine
+    from django.utils import timezone
+
+    from tests.factories import AgreementFactory
+
+    today = timezone.now()
+    terms = ReservedLicenseTermsFactory(max_external_quote_chars=0)
+    document = DocumentFactory(license=terms)
+    claim = ClaimFactory(status=ClaimStatus.VERIFIED)
+    AttributionFactory(appearance=AppearanceFactory(claim=claim, document=document))
+    AgreementFactory(
+        holder=terms.holder,
+        valid_from=(today + datetime.timedelta(days=1)).date(),
+        max_external_quote_chars=10_000,
+    )
+    client = clients({"consumer": consumer})["consumer"]
+
+    def quote():
+        [appearance] = client.get(f"{CLAIMS}{claim.pk}/").json()["appearances"]
+        return appearance["quote"]
+
+    with time_machine.travel(today, tick=False):
+        assert quote() is None
+    with time_machine.travel(today + datetime.timedelta(days=1), tick=False):
+        assert quote() == claim.appearances.get().exact

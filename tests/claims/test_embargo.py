@@ -196,6 +196,7 @@ def test_api_claims_leave_out_what_rests_only_on_the_embargo(story, consumer_api
         assert consumer_api.get(f"/api/v1/claims/{only}/claimreview/").status_code == 404
         detail = consumer_api.get(f"/api/v1/claims/{mixed}/")
         assert [a["document"]["id"] for a in detail.json()["appearances"]] == [story["free"].pk]
+        assert detail.json()["external_checks"] == []  # reported by the embargoed document
         for url in (
             f"/api/v1/claims/{mixed}/",
             f"/api/v1/claims/{mixed}/provenance/",
@@ -215,6 +216,15 @@ def test_api_claims_leave_out_what_rests_only_on_the_embargo(story, consumer_api
     with at(AFTER):
         assert ids(consumer_api.get("/api/v1/claims/")) == {mixed, only}
         assert consumer_api.get(f"/api/v1/claims/{only}/").status_code == 200
+        # The same process, the moment moved on: what the page shows is judged now, not when
+        # its query was first built (newsroom/api/claim_rows.py compiles it once).
+        for claim in (
+            consumer_api.get(f"/api/v1/claims/{mixed}/").json(),
+            *[c for c in consumer_api.get("/api/v1/claims/").json()["results"] if c["id"] == mixed],
+        ):
+            documents = {a["document"]["id"] for a in claim["appearances"]}
+            assert documents == {story["free"].pk, story["embargoed"].pk}
+            assert len(claim["external_checks"]) == 1
         assert (
             SECRET_HEADLINE
             in consumer_api.get(f"/api/v1/claims/{mixed}/provenance/").content.decode()
