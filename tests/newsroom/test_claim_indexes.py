@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from claims.models import Claim
 from newsroom.tokens import token_issue
-from sources.models import Organization
+from sources.models import LANGUAGES_SKIP_SCAN, Organization
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -205,3 +205,15 @@ def test_the_admins_big_lists_are_served_by_indexes(admin_browser, page):
     url, index, sorts = ADMIN_PAGES[page]
     for sql in page_queries(admin_browser, url):
         assert_served_by_index(sql, index=index, sorts=sorts)
+
+
+def test_the_documents_changelist_neither_lists_languages_nor_dates_over_the_table(
+    admin_browser,
+):
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_browser.get("/admin/sources/document/")
+    assert response.status_code == 200
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert not [q for q in sql if "DISTINCT" in q or "DATE_TRUNC" in q or "MIN(" in q], sql
+    assert [q for q in sql if q.lstrip().startswith("WITH RECURSIVE")]  # the languages
+    assert_served_by_index(LANGUAGES_SKIP_SCAN, index="document_language_idx")
