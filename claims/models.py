@@ -88,6 +88,14 @@ def search_query(text: str):
     return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
 
 
+class EqualsAny(Func):
+    """`value = ANY(array)` (PostgreSQL): true when the array holds the value."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = models.BooleanField()
+
+
 class ClaimQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(status=ClaimStatus.VERIFIED)
@@ -221,7 +229,14 @@ class ClaimQuerySet(models.QuerySet):
         # not probed once per claim of the table (2.6 s at a million claims, against 70 ms).
         contradicts = ClaimRelation.objects.filter(kind=ClaimRelation.Kind.CONTRADICTS).order_by()
         ends = contradicts.values("from_claim_id").union(contradicts.values("to_claim_id"))
-        return self.filter(pk__in=ends)
+        if connections[self.db].vendor != "postgresql":
+            return self.filter(pk__in=ends)
+        # `id = ANY(ARRAY(...))`: the ends as one array, then claims by primary key. As an
+        # IN (...) semi-join, a page ordered by date hashed it against a scan of the whole table
+        # (75 ms at 100k claims for the review queue's ten rows).
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        return self.filter(EqualsAny(F("pk"), ArraySubquery(ends)))
 
     def anonymous_only(self):
         """Claims with at least one origin, every one of them an anonymous source.
@@ -322,6 +337,24 @@ class Claim(models.Model):
                 fields=["created_at", "id"],
                 name="claim_anonymous_only_idx",
                 condition=Q(only_anonymous_origins=True),
+            ),
+            # The review queue's other lists, each a range of its own index of the claims in
+            # review (a tenth of the table), never a filter over the whole of it:
+            # "unassigned" newest first, "mine" by assignee newest first, "overdue" by due date.
+            models.Index(
+                fields=["created_at", "id"],
+                name="claim_unassigned_review_idx",
+                condition=Q(status=ClaimStatus.IN_REVIEW, assignee__isnull=True),
+            ),
+            models.Index(
+                fields=["assignee", "created_at", "id"],
+                name="claim_assignee_review_idx",
+                condition=Q(status=ClaimStatus.IN_REVIEW),
+            ),
+            models.Index(
+                fields=["due_date", "id"],
+                name="claim_due_review_idx",
+                condition=Q(status=ClaimStatus.IN_REVIEW),
             ),
         ]
         permissions = [

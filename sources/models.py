@@ -4,7 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -431,6 +431,22 @@ def embargo_lifted(at=None, *, prefix: str = "", negate: bool = False) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": at})
 
 
+# The next language after the last one found, each from the index (Document.Meta.indexes);
+# LIMIT stops the recursion, should free text ever fill the column with thousands of values.
+LANGUAGES_SKIP_SCAN = """
+WITH RECURSIVE found(language) AS (
+    (SELECT language FROM sources_document ORDER BY language LIMIT 1)
+    UNION ALL
+    SELECT (
+        SELECT d.language FROM sources_document d
+        WHERE d.language > found.language ORDER BY d.language LIMIT 1
+    )
+    FROM found WHERE found.language IS NOT NULL
+)
+SELECT language FROM found WHERE language IS NOT NULL LIMIT 500
+"""
+
+
 class DocumentQuerySet(models.QuerySet):
     def with_license(self):
         return self.select_related("publisher", "publication", "license__holder")
@@ -438,6 +454,20 @@ class DocumentQuerySet(models.QuerySet):
     def copies_of(self, document: "Document"):
         """Other documents carrying exactly this document's text (syndicated copies)."""
         return self.filter(body_sha256=document.body_sha256).exclude(pk=document.pk)
+
+    def languages(self) -> list[str]:
+        """Return the distinct non-blank languages of these documents, in order.
+
+        For the whole table on PostgreSQL, a skip scan of the language index: one index probe
+        per language, however many documents (a DISTINCT reads every row: 27 ms at 20,000
+        documents, growing with them). Filtered, or elsewhere, the plain DISTINCT.
+        """
+        if connections[self.db].vendor == "postgresql" and not self.query.where:
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(LANGUAGES_SKIP_SCAN)
+                return [language for (language,) in cursor.fetchall() if language]
+        rows = self.exclude(language="").order_by("language").values_list("language", flat=True)
+        return list(rows.distinct())
 
     def under_embargo(self, at=None):
         """Documents whose embargo has not passed at `at` (now): nothing of them goes outside."""
@@ -538,7 +568,12 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["published_at"])]
+        indexes = [
+            models.Index(fields=["published_at"]),
+            # The admin's language filter lists the languages by skipping through this index
+            # (DocumentQuerySet.languages).
+            models.Index(fields=["language"], name="document_language_idx"),
+        ]
         constraints = [
             # One document per text and title: the same agency story in two titles is two
             # documents (copies sharing body_sha256), in one title twice is one.

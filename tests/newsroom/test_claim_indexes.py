@@ -17,11 +17,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from claims.models import Claim
 from newsroom.tokens import token_issue
-from sources.models import Organization
+from sources.models import LANGUAGES_SKIP_SCAN, Organization
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -190,6 +191,12 @@ ADMIN_PAGES = {
         "claim_anonymous_only_idx",
         False,
     ),
+    "unassigned queue": (
+        "/admin/claims/claim/?queue=unassigned",
+        "claim_unassigned_review_idx",
+        False,
+    ),
+    "my queue": ("/admin/claims/claim/?queue=mine", "claim_assignee_review_idx", False),
     "documents changelist": ("/admin/sources/document/", None, True),
     "documents by headline": (
         "/admin/sources/document/?q=story-12",
@@ -205,3 +212,46 @@ def test_the_admins_big_lists_are_served_by_indexes(admin_browser, page):
     url, index, sorts = ADMIN_PAGES[page]
     for sql in page_queries(admin_browser, url):
         assert_served_by_index(sql, index=index, sorts=sorts)
+
+
+def test_each_review_queue_list_and_its_count_read_their_own_index(admin_browser):
+    admin = get_user_model().objects.get(username="plans-admin")
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_browser.get(reverse("admin:claims_claim_queue"))
+    assert response.status_code == 200
+    lists = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith(
+            ('SELECT "claims_claim"."id"', 'SELECT COUNT(*) FROM (SELECT "claims_claim"."id"')
+        )
+    ]
+    assert len(lists) == 12  # six lists, each counted and its first rows shown
+    # The list a fragment of its WHERE names, and the index that serves it. "With conflicts"
+    # reads its claims by key from the contradictions, then sorts those few.
+    served_by = {
+        f'"claims_claim"."assignee_id" = {admin.pk})': ("claim_assignee_review_idx", False),
+        '"claims_claim"."assignee_id" IS NULL': ("claim_unassigned_review_idx", False),
+        '"claims_claim"."due_date" < ': ("claim_due_review_idx", False),
+        'WHERE "claims_claim"."only_anonymous_origins"': ("claim_anonymous_only_idx", False),
+        "= ANY(ARRAY(": ("claims_claim_pkey", True),
+    }
+    for fragment, (index, sorts) in served_by.items():
+        matching = [sql for sql in lists if fragment in sql]
+        assert len(matching) == 2, (fragment, matching)
+        for sql in matching:
+            assert_served_by_index(sql, index=index, sorts=sorts)
+    for sql in lists:  # none of the six, flagged claims included, reads the table whole
+        assert_served_by_index(sql, sorts=True)
+
+
+def test_the_documents_changelist_neither_lists_languages_nor_dates_over_the_table(
+    admin_browser,
+):
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_browser.get("/admin/sources/document/")
+    assert response.status_code == 200
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert not [q for q in sql if "DISTINCT" in q or "DATE_TRUNC" in q or "MIN(" in q], sql
+    assert [q for q in sql if q.lstrip().startswith("WITH RECURSIVE")]  # the languages
+    assert_served_by_index(LANGUAGES_SKIP_SCAN, index="document_language_idx")

@@ -58,7 +58,7 @@ CHANGELISTS = {
     "/admin/newsroom/apitoken/": 5,
     "/admin/sources/agreement/": 5,
     "/admin/sources/anonymoussource/": 5,
-    "/admin/sources/document/": 7,
+    "/admin/sources/document/": 5,
     "/admin/sources/feed/": 5,
     "/admin/sources/feedentry/": 5,
     "/admin/sources/ingestrun/": 6,

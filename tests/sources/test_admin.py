@@ -194,3 +194,62 @@ def test_a_document_cannot_carry_another_holders_terms_without_a_recorded_reason
     document.license = LicenseTermsFactory(holder=dk_medier)
     document.license_override = ""
     document.full_clean()  # the group's terms need no reason
+
+
+def test_the_language_filter_offers_the_languages_documents_have_and_filters_by_one(admin_client):
+    # given documents in English and Danish, and one whose language nobody recorded
+    english = DocumentFactory(language="en")
+    danish = DocumentFactory(language="da")
+    DocumentFactory(language="")
+    url = reverse("admin:sources_document_changelist")
+
+    # when the list is opened, and then filtered to Danish
+    html = admin_client.get(url).content.decode()
+    danish_only = admin_client.get(url, {"language": "da"})
+
+    # then the filter names both languages (no blank choice), and Danish lists only Danish
+    assert "Danish (da)" in html and "English (en)" in html
+    assert '?language=da"' in html and '?language="' not in html
+    assert list(danish_only.context["cl"].result_list) == [danish]
+    assert english not in danish_only.context["cl"].result_list
+
+
+def test_languages_are_the_distinct_non_blank_codes_in_order_filtered_or_not():
+    DocumentFactory(language="en")
+    DocumentFactory(language="en")
+    DocumentFactory(language="da")
+    DocumentFactory(language="")
+    publisher = DocumentFactory(language="fr-CA").publisher
+
+    # the whole table (a skip scan on PostgreSQL) and a filtered list (a DISTINCT)
+    assert Document.objects.languages() == ["da", "en", "fr-CA"]
+    assert Document.objects.filter(publisher=publisher).languages() == ["fr-CA"]
+    assert Document.objects.none().languages() == []
+
+
+def test_the_documents_list_filters_by_recent_publication_dates_without_a_date_hierarchy(
+    admin_client,
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # given a document published yesterday and one three months ago
+    recent = DocumentFactory(published_at=timezone.now() - timedelta(days=1))
+    DocumentFactory(published_at=timezone.now() - timedelta(days=90))
+    url = reverse("admin:sources_document_changelist")
+
+    # when the list is opened, then filtered to the past seven days as its link says
+    response = admin_client.get(url)
+    past_week = next(
+        choice
+        for spec in response.context["cl"].filter_specs
+        for choice in spec.choices(response.context["cl"])
+        if choice["display"] == "Past 7 days"
+    )
+    filtered = admin_client.get(url + past_week["query_string"])
+
+    # then there are no year links aggregating the list, and the range lists only the recent one
+    assert response.context["cl"].date_hierarchy is None
+    assert 'class="toplinks"' not in response.content.decode()
+    assert list(filtered.context["cl"].result_list) == [recent]
