@@ -20,12 +20,12 @@ import psycopg
 from psycopg.rows import dict_row
 from rest_framework.utils.urls import replace_query_param
 
+from claims.disclosure import RECORDED_SQL
 from claims.models import CONCLUDED
 from sources.licensing import Audience, Disclosure, Excerpt
 from sources.models import Agreement, Document, LicenseTerms, Organization
 
 CONCLUDED_LIST = sorted(str(s) for s in CONCLUDED)
-NEVER = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 UNNAMED_DOCUMENT = (
     "A document the newsroom holds that is not published with this claim, so it is not named."
 )
@@ -105,30 +105,6 @@ WHERE holder_id = ANY(%(ids)s)
   AND (valid_from IS NULL OR valid_from <= %(today)s)
   AND (valid_until IS NULL OR valid_until >= %(today)s)
 ORDER BY valid_from, id
-"""
-# What outside consumers can obtain of these documents, in the order they could (the same
-# rows as claims.disclosure.recorded_excerpts).
-RECORDED_SQL = """
-SELECT 'a' AS kind, a.id, a.document_id, a.start, a."end", length(a.exact) AS exact,
-       length(a.prefix) AS prefix, length(a.suffix) AS suffix, first.at AS first, a.created_at
-FROM claims_appearance a
-JOIN claims_claim c ON c.id = a.claim_id
-LEFT JOIN LATERAL (
-    SELECT e.created_at AS at FROM claims_verificationevent e
-    WHERE e.claim_id = a.claim_id AND e.to_status = ANY(%(concluded)s)
-    ORDER BY e.created_at, e.id LIMIT 1) first ON true
-WHERE a.document_id = ANY(%(ids)s)
-  AND (c.status = ANY(%(concluded)s) OR first.at IS NOT NULL)
-UNION ALL
-SELECT 'c', x.id, x.document_id, x.start, x."end", length(x.exact), 0, 0, first.at, x.created_at
-FROM claims_externalcheck x
-JOIN claims_claim c ON c.id = x.claim_id
-LEFT JOIN LATERAL (
-    SELECT e.created_at AS at FROM claims_verificationevent e
-    WHERE e.claim_id = x.claim_id AND e.to_status = ANY(%(concluded)s)
-    ORDER BY e.created_at, e.id LIMIT 1) first ON true
-WHERE x.document_id = ANY(%(ids)s) AND x.exact <> ''
-  AND (c.status = ANY(%(concluded)s) OR first.at IS NOT NULL)
 """
 
 
@@ -290,15 +266,20 @@ class RawClaims:
                     shown += _excerpts(
                         "c", x["id"], x["document_id"], x["start"], x["end"], len(x["exact"]), 0, 0
                     )
-        recorded = []
+        recorded, served = [], []
         if documents:
-            recorded_rows = self.fetch(
-                RECORDED_SQL, ids=sorted(documents), concluded=CONCLUDED_LIST
-            )
-            recorded_rows.sort(
-                key=lambda r: (r["first"] or NEVER, r["created_at"], r["kind"], r["id"])
-            )
-            for r in recorded_rows:
+            # What outside consumers can obtain of these documents, in the order they could,
+            # and the ledger: the project's own statement (claims.disclosure), sorted by the
+            # database.
+            for r in self.fetch(
+                RECORDED_SQL, ids=sorted(documents), concluded=CONCLUDED_LIST, audience="external"
+            ):
+                if r["kind"] == "s":
+                    span = r["end"] - r["start"]
+                    served.append(
+                        Excerpt(("served", r["id"]), r["document_id"], r["start"], r["end"], span)
+                    )
+                    continue
                 recorded += _excerpts(
                     r["kind"], r["id"], r["document_id"], r["start"], r["end"],
                     r["exact"], r["prefix"], r["suffix"],
@@ -307,6 +288,7 @@ class RawClaims:
             audience=Audience.EXTERNAL,
             documents=documents.values(),
             recorded=recorded,
+            served=served,
             shown=[e.key for e in shown],
             agreements=agreements_by_terms,
         )

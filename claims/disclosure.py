@@ -117,29 +117,25 @@ def recorded_and_served(document_ids: Iterable[int]) -> tuple[list[Excerpt], lis
 # sorted by the database: no datetimes cross the wire, and psycopg reuses its parse.
 RECORDED_SQL = """
 SELECT kind, id, document_id, start, "end", exact, prefix, suffix FROM (
-    SELECT 'a' AS kind, a.id, a.document_id, a.start, a."end", length(a.exact) AS exact,
-           length(a.prefix) AS prefix, length(a.suffix) AS suffix, first.at, a.created_at
-    FROM claims_appearance a
-    JOIN claims_claim c ON c.id = a.claim_id
+    SELECT r.*, first.at FROM (
+        SELECT 'a' AS kind, a.id, a.claim_id, a.document_id, a.start, a."end",
+               length(a.exact) AS exact, length(a.prefix) AS prefix,
+               length(a.suffix) AS suffix, a.created_at
+        FROM claims_appearance a WHERE a.document_id = ANY(%(ids)s)
+        UNION ALL
+        SELECT 'c', x.id, x.claim_id, x.document_id, x.start, x."end", length(x.exact), 0, 0,
+               x.created_at
+        FROM claims_externalcheck x WHERE x.document_id = ANY(%(ids)s) AND x.exact <> ''
+    ) r
+    JOIN claims_claim c ON c.id = r.claim_id
     LEFT JOIN LATERAL (
         SELECT e.created_at AS at FROM claims_verificationevent e
-        WHERE e.claim_id = a.claim_id AND e.to_status = ANY(%(concluded)s)
+        WHERE e.claim_id = r.claim_id AND e.to_status = ANY(%(concluded)s)
         ORDER BY e.created_at, e.id LIMIT 1) first ON true
-    WHERE a.document_id = ANY(%(ids)s)
-      AND (c.status = ANY(%(concluded)s) OR first.at IS NOT NULL)
+    WHERE c.status = ANY(%(concluded)s) OR first.at IS NOT NULL
     UNION ALL
-    SELECT 'c', x.id, x.document_id, x.start, x."end", length(x.exact), 0, 0, first.at,
-           x.created_at
-    FROM claims_externalcheck x
-    JOIN claims_claim c ON c.id = x.claim_id
-    LEFT JOIN LATERAL (
-        SELECT e.created_at AS at FROM claims_verificationevent e
-        WHERE e.claim_id = x.claim_id AND e.to_status = ANY(%(concluded)s)
-        ORDER BY e.created_at, e.id LIMIT 1) first ON true
-    WHERE x.document_id = ANY(%(ids)s) AND x.exact <> ''
-      AND (c.status = ANY(%(concluded)s) OR first.at IS NOT NULL)
-    UNION ALL
-    SELECT 's', s.id, s.document_id, s.start, s."end", 0, 0, 0, s.created_at, s.created_at
+    SELECT 's', s.id, NULL, s.document_id, s.start, s."end", 0, 0, 0, s.created_at,
+           s.created_at
     FROM claims_servedexcerpt s
     WHERE s.document_id = ANY(%(ids)s) AND s.audience = %(audience)s
 ) recorded
