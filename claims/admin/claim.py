@@ -41,7 +41,7 @@ from claims.admin.quote import (
 from claims.admin.revision import RefusesStaleEdits, RevisionCheckedForm
 from claims.admin.workflow import WorkflowActionsMixin, refusal_messages
 from claims.disclosure import outside_disclosure, quote_key
-from claims.models import Appearance, Claim, ClaimRelation, ClaimStatus
+from claims.models import RANKED_CANDIDATES, Appearance, Claim, ClaimRelation, ClaimStatus
 from claims.review_flags import review_flags_resolve
 from claims.workflow import StaleVersion, TransitionRefused, claim_transition
 from sources.admin_base import HidesEmptySectionsMixin
@@ -92,7 +92,10 @@ class ClaimAdmin(
     ]
     # Searched through ClaimQuerySet.ranked_search (full text on PostgreSQL), not LIKE.
     search_fields = ["text", "summary"]
-    search_help_text = "Words of the claim; “quoted phrase”, or, -word."
+    search_help_text = (
+        f"Words of the claim; “quoted phrase”, or, -word. Best matches first among the newest "
+        f"{RANKED_CANDIDATES:,} that match; sort by a column to list every match."
+    )
     list_select_related = ["created_by", "assignee"]
     autocomplete_fields = ["topics"]
     # The status, assignee and due date change only through the verification workflow.
@@ -161,13 +164,14 @@ class ClaimAdmin(
 
     def get_search_results(self, request, queryset, search_term):
         # The stored, GIN-indexed tsvector on PostgreSQL (LIKE '%…%' reads every row); a
-        # substring match on SQLite. No joins, so never duplicates.
+        # substring match on SQLite. No joins, so never duplicates. Best matches first, ranked
+        # within the newest RANKED_CANDIDATES matches, so neither the rank nor the count reads
+        # a common term's every match; a chosen column lists every match in its order.
         if not search_term.strip():
             return queryset, False
-        found = queryset.ranked_search(search_term)
-        if ORDER_VAR not in request.GET:  # best matches first, unless a column was chosen
-            found = found.order_by("-search_rank", "-pk")
-        return found, False
+        if ORDER_VAR in request.GET:
+            return queryset.search(search_term), False
+        return queryset.ranked_search(search_term).order_by("-search_rank", "-pk"), False
 
     def get_fieldsets(self, request, obj=None):
         claim = ["text", "summary", "topics"]

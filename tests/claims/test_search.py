@@ -3,13 +3,19 @@ admin's ranked claim search, its estimated counts, the documents search and the 
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+import claims.models
 from claims.admin import views
-from claims.models import Claim
+from claims.models import Claim, search_query
 from claims.recording import claim_create, claim_update
 from sources import admin_paging
 from tests.claims.factories import ClaimFactory
@@ -158,3 +164,125 @@ def test_the_queue_counts_each_list_only_as_far_as_its_cap(client, factchecker, 
     unassigned = next(q for q in response.context["queues"] if q["key"] == "unassigned")
     assert (unassigned["count"], unassigned["count_label"]) == (3, "2+")
     assert "(2+)" in response.content.decode()
+
+
+def claims_made(*texts: str) -> list[Claim]:
+    """Claims of these texts, oldest first, a minute apart (created_at decides "newest")."""
+    start = timezone.now() - timedelta(days=1)
+    made = []
+    for minutes, text in enumerate(texts):
+        claim = ClaimFactory(text=text, summary="")
+        Claim.objects.filter(pk=claim.pk).update(created_at=start + timedelta(minutes=minutes))
+        made.append(claim)
+    return made
+
+
+def exact_ts_rank_order(term: str) -> list[Claim]:
+    """Every match of `term` by ts_rank over the whole match set: the order the bound keeps."""
+    from django.contrib.postgres.search import SearchRank
+
+    rank = SearchRank(F("search_vector"), search_query(term))
+    return list(Claim.objects.search(term).annotate(r=rank).order_by("-r", "-pk"))
+
+
+def test_with_fewer_matches_than_the_cap_every_match_comes_in_exact_rank_order():
+    made = claims_made(
+        "Hydrogen, hydrogen and hydrogen again.",
+        "Nothing about fuels here.",
+        "The hydrogen plant doubled hydrogen output.",
+        "Ministers met; hydrogen came up once in a long list of other subjects.",
+        "Wind and solar, not a word of the gas.",
+        "Hydrogen.",
+    )
+    matching = {made[0], made[2], made[3], made[5]}
+
+    ranked = list(Claim.objects.ranked_search("hydrogen").order_by("-search_rank", "-pk"))
+
+    assert set(ranked) == matching  # every match, and only matches
+    if connection.vendor == "postgresql":
+        assert ranked == exact_ts_rank_order("hydrogen")
+        assert ranked[0] == made[0] and ranked[-1] == made[3]
+    else:  # SQLite: the simple path, every match ranks alike
+        assert {c.search_rank for c in ranked} == {0.0}
+
+
+@on_postgresql
+def test_past_the_cap_only_the_newest_matches_are_ranked(monkeypatch):
+    # Given a term matching five claims, the best match the oldest, and a cap of three
+    best, _, newer, newest, nearly_newest = claims_made(
+        "Quotas, quotas, quotas: quota day.",
+        "Quotas were cut.",
+        "Quotas rose, quotas fell.",
+        "Quotas, they said once.",
+        "Quotas.",
+    )
+    claims_made("Something newer that says nothing of it.")
+    monkeypatch.setattr(claims.models, "RANKED_CANDIDATES", 3)
+
+    # When ranked
+    ranked = list(Claim.objects.ranked_search("quota").order_by("-search_rank", "-pk"))
+
+    # Then the newest three matches, in ts_rank order among themselves; the older best is not
+    assert set(ranked) == {newer, newest, nearly_newest} and best not in ranked
+    exact = [c for c in exact_ts_rank_order("quota") if c in ranked]
+    assert ranked == exact and ranked[0] == newer
+    assert len(Claim.objects.ranked_search("quota", candidates=4)) == 4
+
+
+def ranked_rows_of(queryset) -> int:
+    """How many rows the plan of `queryset` computes ts_rank for (EXPLAIN ANALYZE): the input
+    of the sort by rank."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", ()):
+            yield from nodes(child)
+
+    sorts = [n for n in nodes(plan) if "ts_rank" in " ".join(n.get("Sort Key", []))]
+    assert len(sorts) == 1, json.dumps(plan, indent=1)
+    (child,) = sorts[0]["Plans"]
+    return child["Actual Rows"] * child["Actual Loops"]
+
+
+@on_postgresql
+@pytest.mark.parametrize("enable_bitmapscan", ["on", "off"])
+def test_the_ranked_query_ranks_no_more_rows_than_the_cap(monkeypatch, enable_bitmapscan):
+    # Whichever way the planner finds the newest matches (the GIN bitmap, then a top-N sort by
+    # date; or the (created_at, id) index walked backwards), it ranks at most the cap.
+    ClaimFactory.create_batch(40, text="The grid needs batteries.", summary="")
+    ClaimFactory.create_batch(5, text="Unrelated words.", summary="")
+    monkeypatch.setattr(claims.models, "RANKED_CANDIDATES", 10)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL enable_bitmapscan = {enable_bitmapscan}")
+        cursor.execute("ANALYZE claims_claim")
+
+    top = Claim.objects.ranked_search("batteries").order_by("-search_rank", "-pk")[:5]
+
+    assert ranked_rows_of(top) <= 10
+    assert Claim.objects.search("batteries").count() == 40  # the bound, not too few matches
+
+
+def test_the_admin_search_ranks_and_counts_only_the_newest_matches(admin_client, monkeypatch):
+    made = claims_made(*[f"Tariffs, story {i}." for i in range(6)], "Nothing of the kind.")
+    monkeypatch.setattr(claims.models, "RANKED_CANDIDATES", 4)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(CHANGELIST, {"q": "tariffs"})
+
+    cl = response.context["cl"]
+    if connection.vendor == "postgresql":
+        assert set(cl.result_list) == set(made[2:6]) and cl.result_count == 4
+        sqls = [q["sql"] for q in queries.captured_queries]
+        counts = [sql for sql in sqls if sql.startswith("SELECT COUNT(")]
+        # The count reads the bounded candidates, never the whole match set.
+        assert counts and all(" LIMIT 4)" in sql for sql in counts if "@@" in sql), counts
+    else:
+        assert set(cl.result_list) == set(made[:6])
+    # A clicked column lists every match, in its order.
+    by_date = admin_client.get(CHANGELIST, {"q": "tariffs", "o": "-9"}).context["cl"]
+    assert set(by_date.result_list) == set(made[:6])
