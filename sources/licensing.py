@@ -119,23 +119,25 @@ def agreements_for(terms_list: Iterable[LicenseTerms | None], *, on=None) -> dic
 
 
 def agreements_column(terms: str = "license", *, on=None):
-    """A PostgreSQL column for a query of rows with licence terms at `terms` (a relation path):
-    the agreements in force on `on` (now) with the terms' holder or its group, oldest first,
-    as JSON.
+    """A PostgreSQL column for a query of rows with licence terms at `terms` (the name of
+    their foreign key to LicenseTerms): the agreements in force on `on` (now) with the terms'
+    holder or its group, oldest first, as JSON.
 
-    Saves `agreements_for`'s query where the rows are loaded anyway; read the column back with
-    `agreements_from_column`.
+    Correlated on the key alone, so the column means the same whatever the outer query joins
+    (a join to the holder would depend on the outer query's aliases). Saves `agreements_for`'s
+    query where the rows are loaded anyway; read it back with `agreements_from_column`.
     """
     from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import OuterRef, Q
+    from django.db.models import OuterRef, Q, Subquery
     from django.db.models.functions import JSONObject
 
+    held = LicenseTerms.objects.filter(pk=OuterRef(OuterRef(f"{terms}_id")))
     fields = {field.attname: field.attname for field in Agreement._meta.concrete_fields}
     return ArraySubquery(
         Agreement.objects.in_force(on)
         .filter(
-            Q(holder_id=OuterRef(f"{terms}__holder_id"))
-            | Q(holder_id=OuterRef(f"{terms}__holder__parent_id"))
+            Q(holder_id=Subquery(held.values("holder_id")[:1]))
+            | Q(holder_id=Subquery(held.values("holder__parent_id")[:1]))
         )
         .order_by("valid_from", "pk")  # the latest wins, as in agreements_for
         .values(json=JSONObject(**fields))

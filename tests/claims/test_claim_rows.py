@@ -277,3 +277,26 @@ def test_an_agreement_applies_to_the_rows_from_the_day_it_comes_into_force(consu
         assert quote() is None
     with time_machine.travel(today + datetime.timedelta(days=1), tick=False):
         assert quote() == claim.appearances.get().exact
+
+
+def test_a_group_agreement_limits_copy_published_under_another_name(consumer, monkeypatch):
+    # Agency copy: the terms' holder belongs to a group with an agreement that lowers the
+    # quote limit, and the document is published by another organization. The agreement
+    # must be found through the terms, whatever the page's query joins for the publisher.
+    from tests.factories import AgreementFactory
+
+    group = OrganizationFactory(name="Media group")
+    holder = OrganizationFactory(name="Agency", parent=group)
+    terms = LicenseTermsFactory(holder=holder, max_external_quote_chars=500)
+    AgreementFactory(holder=group, max_external_quote_chars=20)
+    document = DocumentFactory(license=terms, publisher=OrganizationFactory(name="Local title"))
+    claim = ClaimFactory(status=ClaimStatus.VERIFIED)
+    appearance = AppearanceFactory(claim=claim, document=document)
+    assert 20 < len(appearance.exact) <= 500
+    client = clients({"consumer": consumer})["consumer"]
+
+    [shown] = client.get(f"{CLAIMS}{claim.pk}/").json()["appearances"]
+
+    assert shown["quote"] is None
+    assert "agreement with Media group" in shown["withheld"]
+    assert_same(client, monkeypatch, [f"{CLAIMS}{claim.pk}/", CLAIMS])

@@ -64,13 +64,14 @@ def test_agreements_loaded_with_the_documents_are_those_agreements_for_finds():
     AgreementFactory(holder=other, valid_from=today, max_external_quote_chars=7)
     newest = AgreementFactory(holder=other, valid_from=today, max_external_quote_chars=9)
     for holder in (group, title, other, OrganizationFactory()):
-        DocumentFactory(license=LicenseTermsFactory(holder=holder))
+        # published under another name than the terms' holder's, as agency copy is
+        DocumentFactory(license=LicenseTermsFactory(holder=holder), publisher=OrganizationFactory())
     DocumentFactory(license=None)
 
     documents = list(
-        Document.objects.select_related("license__holder__parent").annotate(
-            _agreements=agreements_column("license")
-        )
+        Document.objects.select_related(
+            "publisher", "publication", "license__holder__parent"
+        ).annotate(_agreements=agreements_column("license"))
     )
     loaded = agreements_from_column(documents)
     expected = agreements_for(document.license for document in documents)
