@@ -150,7 +150,7 @@ class Affiliation(models.Model):
     end_date = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["person", "-start_date"]
+        ordering = ["person", "-start_date", "pk"]  # pk: one order for undated ties
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)

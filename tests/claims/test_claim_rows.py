@@ -300,3 +300,24 @@ def test_a_group_agreement_limits_copy_published_under_another_name(consumer, mo
     assert shown["quote"] is None
     assert "agreement with Media group" in shown["withheld"]
     assert_same(client, monkeypatch, [f"{CLAIMS}{claim.pk}/", CLAIMS])
+
+
+def test_undated_affiliations_come_in_one_order_on_both_paths(consumer, monkeypatch):
+    # Two undated affiliations tie on the ordering; the key breaks the tie for the serializer's
+    # prefetch and the rows alike, even after an edit moved one of them on disk.
+    person = PersonFactory(name="Tied Expert")
+    first = AffiliationFactory(person=person, role="adviser", start_date=None)
+    AffiliationFactory(person=person, role="fellow", start_date=None)
+    first.role = "senior adviser"
+    first.save()
+    claim = ClaimFactory(status=ClaimStatus.VERIFIED)
+    AttributionFactory(
+        appearance=AppearanceFactory(claim=claim), person=person, anonymous_source=None
+    )
+    client = clients({"consumer": consumer})["consumer"]
+
+    [appearance] = client.get(f"{CLAIMS}{claim.pk}/").json()["appearances"]
+
+    roles = [a["role"] for a in appearance["chain"][0]["agent"]["affiliations"]]
+    assert roles == ["senior adviser", "fellow"]
+    assert_same(client, monkeypatch, [f"{CLAIMS}{claim.pk}/"])
