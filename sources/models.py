@@ -59,6 +59,8 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The API's cursor order: a consumer page walks it, testing visibility row by row.
+        indexes = [models.Index(fields=["updated_at", "id"], name="organization_updated_id_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="organization_not_own_parent"
@@ -133,6 +135,8 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        # The API's cursor order: a consumer page walks it, testing visibility row by row.
+        indexes = [models.Index(fields=["updated_at", "id"], name="person_updated_id_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -570,6 +574,8 @@ class Document(models.Model):
         ordering = ["-published_at", "-pk"]
         indexes = [
             models.Index(fields=["published_at"]),
+            # The API's cursor order: a consumer page walks it, testing visibility row by row.
+            models.Index(fields=["updated_at", "id"], name="document_updated_id_idx"),
             # The admin's language filter lists the languages by skipping through this index
             # (DocumentQuerySet.languages).
             models.Index(fields=["language"], name="document_language_idx"),

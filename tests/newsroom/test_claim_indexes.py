@@ -261,3 +261,26 @@ def test_the_documents_changelist_neither_lists_languages_nor_dates_over_the_tab
     assert not [q for q in sql if "DISTINCT" in q or "DATE_TRUNC" in q or "MIN(" in q], sql
     assert [q for q in sql if q.lstrip().startswith("WITH RECURSIVE")]  # the languages
     assert_served_by_index(LANGUAGES_SKIP_SCAN, index="document_language_idx")
+
+
+@pytest.mark.parametrize(
+    ("url", "table", "index"),
+    [
+        ("/api/v1/people/", "sources_person", "person_updated_id_idx"),
+        ("/api/v1/organizations/", "sources_organization", "organization_updated_id_idx"),
+        ("/api/v1/documents/", "sources_document", "document_updated_id_idx"),
+    ],
+)
+def test_the_consumer_resource_lists_walk_their_cursor_order(consumer_api, url, table, index):
+    # Each page tests visibility row by row in the cursor's order and stops when it is full;
+    # without the index PostgreSQL tests every row of the table, then sorts (3.3 s for the
+    # people list at 1M claims).
+    with CaptureQueriesContext(connection) as captured:
+        response = consumer_api.get(url, {"page_size": 25})
+    assert response.status_code == 200
+    [sql] = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith(f'SELECT "{table}"."id"') and " ORDER BY " in q["sql"]
+    ]
+    assert_served_by_index(sql, index=index)
