@@ -41,12 +41,14 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # The scale benchmark at 10k claims on its own scratch database (bench/scale.py): prints the
-# figures, asserts only that the raw baseline's JSON equals the project's, never a time.
+# figures, asserts only that the raw baseline's JSON equals the project's, never a time; then
+# 20 writes of the write path on the same data, so its raw baseline keeps up with the schema.
 BENCH_DB ?= newsroom_bench
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 bench-smoke: install
 	psql -q "$(BENCH_PG)/postgres" -c "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
 	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python bench/scale.py --claims 10000 --repeat 3
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_DB) $(BIN)/python bench/write_path.py --writes 20 --warmup 2
 
 # Over HTTP (bench/http_load.py): the project under gunicorn (3 sync workers) beside a raw psycopg +
 # orjson WSGI app, each loaded by wrk (apt-get install -y wrk) with 8 connections for

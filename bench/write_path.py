@@ -107,9 +107,9 @@ def main() -> None:
         with raw_conn.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO claims_claim (text, summary, status, version, created_at, updated_at,"
-                " independent_origins, created_by_id, revision) VALUES (%s, '', 'draft', 1, now(),"
-                " now(), 1, %s, 1) RETURNING id",
-                (f"Raw baseline claim {i} at {time.time_ns()}.", editor.pk),
+                " independent_origins, only_anonymous_origins, created_by_id, revision) VALUES (%s,"
+                " '', 'draft', 1, now(), now(), 1, %s, %s, 1) RETURNING id",
+                (f"Raw baseline claim {i} at {time.time_ns()}.", not i % 2, editor.pk),
             )
             claim_id = cursor.fetchone()["id"]
             cursor.execute(

@@ -110,12 +110,16 @@ def agreements_for(terms_list: Iterable[LicenseTerms | None], *, on=None) -> dic
         .order_by("valid_from", "pk")  # the latest wins below
     ):
         by_holder[agreement.holder_id] = agreement
-    found = {}
-    for terms in terms_list:
-        own = by_holder.get(terms.holder_id)
-        group = by_holder.get(terms.holder.parent_id) if terms.holder.parent_id else None
-        found[terms.pk] = own or group
-    return found
+    return {terms.pk: _in_force(terms, by_holder) for terms in terms_list}
+
+
+def _in_force(terms: LicenseTerms, by_holder: dict[int, Agreement]) -> Agreement | None:
+    """The agreement in force for these terms among `by_holder`'s (the newest per holder):
+    the holder's own, else its group's."""
+    own = by_holder.get(terms.holder_id)
+    if own is not None or not terms.holder.parent_id:
+        return own
+    return by_holder.get(terms.holder.parent_id)
 
 
 def agreements_column(terms: str = "license", *, on=None):
@@ -161,13 +165,11 @@ def agreements_from_column(documents: Iterable[Document], column: str = "_agreem
                 }
             )
             by_holder[agreement.holder_id] = agreement
-        own = by_holder.get(terms.holder_id)
-        if own is not None:
-            own.holder = terms.holder
-        group = by_holder.get(terms.holder.parent_id) if terms.holder.parent_id else None
-        if group is not None:
-            group.holder = terms.holder.parent
-        found[terms.pk] = own or group
+        agreement = _in_force(terms, by_holder)
+        if agreement is not None:  # its holder, as agreements_for's select_related loads it
+            own = agreement.holder_id == terms.holder_id
+            agreement.holder = terms.holder if own else terms.holder.parent
+        found[terms.pk] = agreement
     return found
 
 

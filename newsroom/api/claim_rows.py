@@ -16,6 +16,7 @@ rows come from one `.values()` query per relation, a fixed number too.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 from collections import defaultdict
@@ -261,29 +262,22 @@ def event_fields(staff: bool) -> tuple:
     return (*EVENT_FIELDS, *actor)
 
 
-class Provenance(SimpleNamespace):
+@dataclasses.dataclass
+class Provenance:
     """What the page's claims show besides their own columns, by claim (or appearance) id."""
 
-    topics: dict
-    appearances: list[dict]
-    checks: list[dict]
-    chains: dict
-    relations_from: dict
-    relations_to: dict
-    events: dict
+    topics: dict = dataclasses.field(default_factory=dict)
+    appearances: list[dict] = dataclasses.field(default_factory=list)
+    checks: list[dict] = dataclasses.field(default_factory=list)
+    chains: dict = dataclasses.field(default_factory=dict)
+    relations_from: dict = dataclasses.field(default_factory=dict)
+    relations_to: dict = dataclasses.field(default_factory=dict)
+    events: dict = dataclasses.field(default_factory=dict)
 
 
 def _from_columns(rows: list[dict]) -> Provenance:
     """Provenance from the JSON columns of `page_values` on PostgreSQL (datetimes as text)."""
-    found = Provenance(
-        topics={},
-        appearances=[],
-        checks=[],
-        chains={},
-        relations_from={},
-        relations_to={},
-        events={},
-    )
+    found = Provenance()
     for row in rows:
         pk = row["id"]
         found.topics[pk] = row["_topics"]
