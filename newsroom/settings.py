@@ -107,6 +107,34 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+
+
+def prepared_statements(options: dict) -> dict:
+    """PostgreSQL options: parameters bound by the server, and each statement a connection
+    runs `DATABASE_PREPARE_THRESHOLD` (5) times prepared there, so the request's repeated
+    queries skip parsing and planning (issue 11: the consumer claim detail went from 22.7 to
+    12.1 ms at 1M claims, the list page of 50 from 107 to 77 ms). It pays with persistent
+    connections (`CONN_MAX_AGE`). `DATABASE_PREPARE_THRESHOLD=off` for a pooler in transaction
+    mode that cannot keep prepared statements (PgBouncer before 1.21, or without
+    max_prepared_statements); the parameters are then still bound by the server."""
+    threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+    if threshold not in ("off", "") and not threshold.isdigit():
+        raise ImproperlyConfigured(
+            f"DATABASE_PREPARE_THRESHOLD must be a whole number or off, not {threshold!r}."
+        )
+    return options | {
+        "server_side_binding": True,
+        "prepare_threshold": int(threshold) if threshold.isdigit() else None,
+    }
+
+
+def on_postgresql(database: dict) -> dict:
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["OPTIONS"] = prepared_statements(database.get("OPTIONS", {}))
+    return database
+
+
+on_postgresql(DATABASES["default"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once when two requests write together, and
     # take the write lock when a transaction starts (SQLite has no SELECT ... FOR UPDATE), so
@@ -119,8 +147,10 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     from newsroom.routers import replica_database
 
-    DATABASES["replica"] = replica_database(
-        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    DATABASES["replica"] = on_postgresql(
+        replica_database(
+            DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+        )
     )
 DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
 
