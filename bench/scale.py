@@ -259,6 +259,9 @@ def main() -> None:
             Row("detail", "plain DRF detail", count_queries(plain_detail),
                 measure(plain_detail, repeat=args.repeat))
         )  # fmt: skip
+        # The floor under every consumer request: an authenticated DRF request reading no data
+        # (middleware, token, throttle, negotiation, rendering), for reading the ratios above.
+        project("detail", "floor: API root, authenticated, no data", "/api/v1/")
 
     # --- every filter and ordering of the consumer API, a deep page, search -------------------
     filters = {
