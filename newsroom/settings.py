@@ -109,28 +109,16 @@ DATABASES = {
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 
 
-def prepared_statements(options: dict) -> dict:
-    """PostgreSQL options: parameters bound by the server, and each statement a connection
-    runs `DATABASE_PREPARE_THRESHOLD` (5) times prepared there, so the request's repeated
-    queries skip parsing and planning (issue 11: the consumer claim detail went from 22.7 to
-    12.1 ms at 1M claims, the list page of 50 from 107 to 77 ms). It pays with persistent
-    connections (`CONN_MAX_AGE`). `DATABASE_PREPARE_THRESHOLD=off` for a pooler in transaction
-    mode that cannot keep prepared statements (PgBouncer before 1.21, or without
-    max_prepared_statements); the parameters are then still bound by the server."""
-    threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
-    if threshold not in ("off", "") and not threshold.isdigit():
-        raise ImproperlyConfigured(
-            f"DATABASE_PREPARE_THRESHOLD must be a whole number or off, not {threshold!r}."
-        )
-    return options | {
-        "server_side_binding": True,
-        "prepare_threshold": int(threshold) if threshold.isdigit() else None,
-    }
-
-
 def on_postgresql(database: dict) -> dict:
+    """PostgreSQL through the project's backend (newsroom/postgresql/base.py): Django's own,
+    with prepared statements for the read paths that ask for them; `DATABASE_PREPARE=off`
+    prepares nothing, for a pooler in transaction mode that cannot keep them."""
     if database["ENGINE"] == "django.db.backends.postgresql":
-        database["OPTIONS"] = prepared_statements(database.get("OPTIONS", {}))
+        prepare = os.environ.get("DATABASE_PREPARE", "on").strip().lower()
+        if prepare not in ("on", "off"):
+            raise ImproperlyConfigured(f"DATABASE_PREPARE must be on or off, not {prepare!r}.")
+        database["ENGINE"] = "newsroom.postgresql"
+        database["OPTIONS"] = {**database.get("OPTIONS", {}), "prepare": prepare == "on"}
     return database
 
 

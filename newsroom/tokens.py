@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from newsroom import roles
 from newsroom.models import ApiToken
+from newsroom.postgresql import prepared_statements
 
 # Writing last_used_at on every request would turn every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -69,13 +70,14 @@ def token_authenticate(key: str) -> ApiToken | None:
     the user is an API consumer comes with the token, in its query (`roles.is_api_consumer`).
     """
     consumer = Group.objects.filter(user=OuterRef("user_id"), name=roles.API_CONSUMERS)
-    token = (
-        ApiToken.objects.active()
-        .select_related("user")
-        .filter(key_hash=hash_key(key))
-        .annotate(user_is_consumer=Exists(consumer))
-        .first()
-    )
+    with prepared_statements():  # one row by a unique key: the same plan for every key
+        token = (
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(key_hash=hash_key(key))
+            .annotate(user_is_consumer=Exists(consumer))
+            .first()
+        )
     if token is None or not token.user.is_active or not may_hold_token(token.user):
         return None
     roles.note_api_consumer(token.user, token.user_is_consumer)

@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import JSONField, OuterRef, Q, QuerySet, TextField
+from django.db.models import BooleanField, JSONField, OuterRef, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.utils import timezone
@@ -374,14 +374,15 @@ def page_documents(document_ids: set[int]) -> tuple[list[Document], dict | None]
     them up itself."""
     if not document_ids:
         return [], None
-    documents = (
-        Document.objects.filter(pk__in=document_ids)
-        .select_related("publisher", "publication", "license__holder__parent")
-        .defer("body", "raw_text")
-    )
+    documents = Document.objects.select_related(
+        "publisher", "publication", "license__holder__parent"
+    ).defer("body", "raw_text")
     if connections[documents.db].vendor != "postgresql":
-        return list(documents), None
-    documents = list(documents.annotate(**_columns("agreements", documents.db)))
+        return list(documents.filter(pk__in=document_ids)), None
+    # The ids as one array: the statement's text is the same for any number of documents, so
+    # it can be prepared (newsroom/postgresql).
+    by_ids = RawSQL('"sources_document"."id" = ANY(%s)', [sorted(document_ids)], BooleanField())
+    documents = list(documents.filter(by_ids).annotate(**_columns("agreements", documents.db)))
     return documents, agreements_from_column(documents)
 
 
