@@ -12,8 +12,9 @@ What holds for the rows written (tests/bench/test_generate_scale_data.py checks 
 - chains of 2–5 links, origin first (a person, an organization or an anonymous source), then a
   reporter, relays and the publisher last; later appearances often reuse the first's origin or
   reporter, so corroboration is not simply the number of appearances;
-- `independent_origins` as `claims.origins.count_independent_origins` counts it (same-as
-  relations included);
+- `independent_origins` and `only_anonymous_origins` as `claims.origins` counts them (same-as
+  relations included, and one sentence quoted in two copies of a text is one origin), so
+  `manage.py recount_origins` corrects nothing;
 - about 80% concluded; `version` is one more per verification event, `concluded_at` is the
   last conclusion, and the events form one hash chain that `manage.py verify_events` accepts
   (hashed with `claims.audit.event_digest`, the function the workflow uses);
@@ -76,6 +77,8 @@ Role = Attribution.Role
 EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
 CLAIMS_PER_DOCUMENT = 5
 GROUPS = 10
+# One document in twenty is a syndicated copy of the previous one's text (tests raise it).
+COPY_SHARE = 0.05
 AGENCIES = ["Reuters", "Agence France-Presse", "Associated Press", "Ritzau", "dpa"]
 TOPICS = [
     "energy", "trade", "security", "health", "climate", "elections", "shipping", "finance",
@@ -470,7 +473,7 @@ class ScaleData:
         # One in twenty is the previous document's agency story again, in another title: a
         # copy sharing its text (and its hash), as syndication makes them.
         is_copy = False
-        if index and rng.random() < 0.05:
+        if index and rng.random() < COPY_SHARE:
             original = self.document(index - 1)
             # Never a copy of a copy: each text stays in distinct titles.
             if not original["copy"] and original["row"]["publication_id"] not in (
@@ -590,11 +593,12 @@ class ScaleData:
                     doc_index = rng.randrange(documents_available)
                 claim_docs.append(doc_index)
                 appearance_id = self.take("appearance")
+                sentence = rng.randrange(6)
                 appearances.append(
                     {
                         "id": appearance_id,
                         "claim_id": claim_id,
-                        **self.quote(doc_index, rng.randrange(6)),
+                        **self.quote(doc_index, sentence),
                         "anchor_state": Appearance.AnchorState.ANCHORED,
                         "created_by_id": self.editor,
                         "created_at": created + datetime.timedelta(minutes=a + 1),
@@ -628,7 +632,9 @@ class ScaleData:
                             "anonymous_source_id": agent_id if kind == "anonymous" else None,
                         }
                     )
-                keys_of[claim_id].append((origin, reporter))
+                keys_of[claim_id].append(
+                    (origin, reporter, doc_index, self.passage(doc_index, sentence))
+                )
 
             # external checks: a third party's attempt, sometimes quoted from a document
             claim_checks = []
@@ -720,7 +726,7 @@ class ScaleData:
         counts = self.independent_origins(keys_of, same_as)
         for claim in claims:
             claim["independent_origins"] = counts[claim["id"]]
-            origins = [origin for origin, _ in keys_of[claim["id"]]]
+            origins = [origin for origin, *_ in keys_of[claim["id"]]]
             claim["only_anonymous_origins"] = bool(origins) and all(
                 kind == "anonymous" for kind, _ in origins
             )
@@ -803,9 +809,20 @@ class ScaleData:
         self.head_hash = digest
         return row
 
+    def passage(self, doc_index: int, sentence: int) -> tuple[int, int]:
+        """The text a sentence of the document stands in: a copy's is its original's."""
+        return (doc_index - 1 if self.document(doc_index)["copy"] else doc_index, sentence)
+
     def independent_origins(self, keys_of: dict, same_as: list[tuple[int, int]]) -> dict:
         """Count as claims.origins does: appearances sharing origin or reporter fold together,
-        over each claim's same-as component (here always within the batch)."""
+        and so do appearances on the same passage of two copies of one text, over each
+        claim's same-as component (here always within the batch).
+
+        `keys_of` maps a claim to its appearances as (origin, reporter, document, passage).
+        Every generated appearance has a chain, and a copy's sentences have its original's
+        offsets, so "overlapping passages of copies" is "the same sentence of one text in two
+        documents"; once a passage is in two documents, each of its appearances pairs with one
+        in another document, so all of them are one origin."""
         component_parent: dict = {}
         for a, b in same_as:
             component_parent[_uf_find(component_parent, a)] = _uf_find(component_parent, b)
@@ -815,9 +832,16 @@ class ScaleData:
         counts = {}
         for group in members.values():
             parent: dict = {}
+            on_passage: dict[tuple[int, int], list[tuple[int, tuple]]] = {}
             for claim_id in group:
-                for origin, reporter in keys_of[claim_id]:
+                for origin, reporter, document, passage in keys_of[claim_id]:
                     parent[_uf_find(parent, origin)] = _uf_find(parent, reporter)
+                    on_passage.setdefault(passage, []).append((document, origin))
+            for appearances in on_passage.values():
+                if len({document for document, _ in appearances}) > 1:
+                    _, first_origin = appearances[0]
+                    for _, origin in appearances[1:]:
+                        parent[_uf_find(parent, origin)] = _uf_find(parent, first_origin)
             n = len({_uf_find(parent, item) for item in list(parent)})
             for claim_id in group:
                 counts[claim_id] = n
