@@ -60,6 +60,7 @@ def main() -> None:
     from bench.raw_baseline import connect
     from claims import recording
     from claims.models import Attribution, Claim
+    from newsroom.postgresql import prepared_statements
     from sources.models import AnonymousSource, Document, Organization, Person
 
     Role = Attribution.Role
@@ -81,6 +82,11 @@ def main() -> None:
         return next(p for p in document.body.split("\n\n") if len(p) > 40)[:200]
 
     def record(i: int, document) -> None:
+        # As the API's recording endpoints run the services (newsroom/api/claims.py).
+        with prepared_statements():
+            return _record(i, document)
+
+    def _record(i: int, document) -> None:
         origin = person if i % 2 else anonymous
         with transaction.atomic():
             claim = recording.claim_create(

@@ -206,12 +206,13 @@ class ClaimViewSet(
         payload = ClaimWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        claim = recording.claim_create(
-            text=data["text"],
-            summary=data.get("summary", ""),
-            topic_names=data.get("topics", []),
-            user=request.user,
-        )
+        with prepared_statements():  # recording: inserts, and lookups and locks by key
+            claim = recording.claim_create(
+                text=data["text"],
+                summary=data.get("summary", ""),
+                topic_names=data.get("topics", []),
+                user=request.user,
+            )
         response = self.fresh(claim.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -282,15 +283,16 @@ class ClaimViewSet(
         payload = AppearanceWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        recording.appearance_create(
-            claim=claim,
-            document=data["document"],
-            exact=data["exact"],
-            prefix=data.get("prefix", ""),
-            suffix=data.get("suffix", ""),
-            start=data.get("start"),
-            user=request.user,
-        )
+        with prepared_statements():
+            recording.appearance_create(
+                claim=claim,
+                document=data["document"],
+                exact=data["exact"],
+                prefix=data.get("prefix", ""),
+                suffix=data.get("suffix", ""),
+                start=data.get("start"),
+                user=request.user,
+            )
         response = self.fresh(claim.pk)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -309,7 +311,8 @@ class ClaimViewSet(
         payload = ChainWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         links = [recording.ChainLink(**link) for link in payload.validated_data["links"]]
-        recording.chain_set(appearance=appearance, links=links)
+        with prepared_statements():
+            recording.chain_set(appearance=appearance, links=links)
         return self.fresh(claim.pk)
 
     @extend_schema(request=ExternalCheckWriteSerializer, responses={201: ClaimSerializer})

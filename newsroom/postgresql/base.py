@@ -15,8 +15,9 @@ the same text psycopg's client cursor sends), except inside
 `MAX_PREPARED_PARAMETERS` parameters is bound on the server and prepared on the connection at
 its first run, and PostgreSQL keeps one plan for it once it has seen it five times. The views
 use it only for statements whose shape and plan do not depend on the values: the token lookup
-by its key, and the consumer claims list and detail without filters (walks of the
-`(updated_at, id)` index, lookups by key, the page's documents and excerpts by id).
+by its key, the consumer claims list and detail without filters (walks of the
+`(updated_at, id)` index, lookups by key, the page's documents and excerpts by id), and the
+API's recording of a claim, an appearance and a chain (inserts, locks and lookups by key).
 
 `DATABASE_PREPARE=off` (settings) turns it off, for a pooler in transaction mode that cannot
 keep prepared statements. It pays with persistent connections (`CONN_MAX_AGE`).

@@ -140,3 +140,14 @@ def test_the_unfiltered_consumer_list_and_detail_are_prepared_and_a_filtered_lis
 
     assert api.get(f"/api/v1/claims/{claim.pk}/").status_code == 200
     assert prepared('FROM "claims_claim"') > page_statements
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_api_records_a_claim_through_prepared_statements(superuser):
+    api = APIClient()
+    api.force_authenticate(superuser)
+    before = prepared('INSERT INTO "claims_claim"')
+    response = api.post("/api/v1/claims/", {"text": "The port will close in May."}, format="json")
+    assert response.status_code == 201, response.content
+    assert prepared('INSERT INTO "claims_claim"') == before + 1
