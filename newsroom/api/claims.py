@@ -164,20 +164,20 @@ class ClaimViewSet(
         statements walk the (updated_at, id) index or look rows up by key, whatever the
         values. A filter's best plan may depend on its value, so filtered pages plan anew."""
         unfiltered = set(self.request.query_params) <= UNFILTERED_PARAMETERS
-        return prepared_statements() if unfiltered else nullcontext()
+        return prepared_statements() if unfiltered and self.reads_rows() else nullcontext()
 
     def list(self, request, *args, **kwargs):
-        if self.reads_rows():
-            with self.prepared():
+        with self.prepared():
+            if self.reads_rows():
                 claims = self.filter_queryset(Claim.objects.visible_to(request.user))
                 audience = licensing.audience_for(request.user)
                 page = self.paginate_queryset(page_values(claims, audience))
                 data, disclosure = self.rows_data(page)
-                self.last_modified = list_last_modified(request.user)
-        else:
-            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-            data, disclosure = self.serialize(page, many=True)
-            # A claim can leave a page (reopened, deleted): the page's own dates are not enough.
+            else:
+                page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+                data, disclosure = self.serialize(page, many=True)
+            # A claim can leave a page (reopened, deleted), so the page's own dates are not
+            # enough.
             self.last_modified = list_last_modified(request.user)
         return self.disclosed(self.get_paginated_response(data), disclosure)
 

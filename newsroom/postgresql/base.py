@@ -44,26 +44,16 @@ class Cursor(base.CursorMixin, psycopg.Cursor):
     the statement is to be prepared."""
 
     bound_on_server = False
-    prepares = True  # False when the database's OPTIONS say prepare=False
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         self.bound_on_server = (
-            self.prepares
-            and params is not None
-            and len(params) <= MAX_PREPARED_PARAMETERS
-            and preparing()
+            params is not None and len(params) <= MAX_PREPARED_PARAMETERS and preparing()
         )
         if self.bound_on_server:
             return super().execute(query, params, prepare=True, binary=binary)
         if params is not None:
             query = psycopg.ClientCursor(self.connection).mogrify(query, params)
         return super().execute(query, None, prepare=False, binary=binary)
-
-
-class TextCursor(Cursor):
-    """The same, preparing nothing (`DATABASE_PREPARE=off`)."""
-
-    prepares = False
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -79,6 +69,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_connection_params(self):
         params = super().get_connection_params()
-        params["cursor_factory"] = Cursor if params.pop("prepare", True) else TextCursor
+        # With prepare off, Django's own cursor: text always, nothing prepared.
+        params["cursor_factory"] = Cursor if params.pop("prepare", True) else base.Cursor
         params["prepare_threshold"] = _ONLY_ON_REQUEST
         return params

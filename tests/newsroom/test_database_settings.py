@@ -98,9 +98,11 @@ def test_a_statement_with_a_long_list_of_values_is_not_prepared():
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_with_prepare_off_nothing_is_prepared_even_inside():
-    from newsroom.postgresql.base import TextCursor
+    from newsroom.postgresql.base import DatabaseWrapper
 
-    cursor = TextCursor(connection.connection)
+    options = {**connection.settings_dict["OPTIONS"], "prepare": False}
+    off = DatabaseWrapper({**connection.settings_dict, "OPTIONS": options})
+    cursor = off.get_connection_params()["cursor_factory"](connection.connection)
     with prepared_statements():
         cursor.execute("SELECT %s::int AS probe_off", [1])
     assert cursor.fetchall() == [(1,)]
